@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// One config for the demo (vite) and the tests (vitest).
+export default defineConfig({
+  root: '.',
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Kernel tests run real WGSL on a software Vulkan driver: slow, so allow time per test.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Two cores: one worker for Dawn's shader threads, one for the test process.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
