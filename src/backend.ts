@@ -1,0 +1,91 @@
+/**
+ * The contract between the trainer and a backend (CPU reference, WebGPU).
+ *
+ * It is shaped for a GPU: a backend compiles a network once into a `TrainingSession` whose parameters,
+ * optimizer state and data sets stay resident in the backend's own memory. The trainer hands it an
+ * epoch's pattern order and asks for *many* steps at once (`trainSteps`), and gets back only summed
+ * metrics. Nothing here reads parameters per step; `getParams` is for the user, not the loop.
+ */
+import type { ActivationName } from './activations.ts';
+import type { LossName } from './losses.ts';
+import type { OptimizerConfig } from './optimizers.ts';
+import type { Matrix } from './tensor.ts';
+
+/** One dense layer as the backends see it. W is units × inputs, row-major: W[j*inputs + i] is i → j. */
+export interface LayerSpec {
+  inputs: number;
+  units: number;
+  activation: ActivationName;
+  bias: boolean;
+  /** leaky ReLU slope for v < 0 */
+  alpha: number;
+}
+
+export interface NetworkSpec {
+  layers: LayerSpec[];
+  loss: LossName;
+  optimizer: Required<OptimizerConfig>;
+}
+
+/** A layer's parameters on the host. `b` is empty (length 0) for a layer without bias. */
+export interface LayerParams {
+  W: Float32Array;
+  b: Float32Array;
+}
+
+/** Sums over the patterns a call saw, so the trainer can average over any span it likes. */
+export interface Metrics {
+  /** Σ over patterns of the per-pattern loss E (before the step's update, as Keras reports it) */
+  lossSum: number;
+  /** patterns whose prediction was right (argmax, or y ≥ 0.5 against d ≥ 0.5 for a single output) */
+  correct: number;
+  /** patterns seen */
+  count: number;
+}
+
+/** A data set uploaded once. `y` may be omitted for prediction-only data. */
+export interface DatasetHandle {
+  readonly rows: number;
+  readonly inputs: number;
+  readonly outputs: number;
+  dispose(): void;
+}
+
+/** What one training step left behind, for traces like the lecture's XOR table (slow; debugging only). */
+export interface StepTrace {
+  /** per layer: net input v and output y of the last pattern(s), rows × units */
+  v: Float32Array[];
+  y: Float32Array[];
+  /** per layer: δ = f'(v)·e in the lecture's sign (downhill) */
+  delta: Float32Array[];
+}
+
+export interface TrainingSession {
+  /** Uploads a data set once; x is rows × inputs, y rows × outputs. */
+  upload(x: Matrix, y?: Matrix): Promise<DatasetHandle>;
+  /**
+   * Runs `steps` consecutive mini-batches of `batchSize` patterns, taking patterns in `order`
+   * (a permutation of the data set's rows) from position `start`. The last batch may be short.
+   * Each step: forward, every delta (with pre-update weights), then every update.
+   * Resolves with metrics summed over those patterns. A GPU backend encodes all steps in one submission.
+   */
+  trainSteps(data: DatasetHandle, order: Uint32Array, start: number, batchSize: number, steps: number): Promise<Metrics>;
+  /** Loss and accuracy over a whole data set, no updates. */
+  evaluate(data: DatasetHandle): Promise<Metrics>;
+  /** Outputs for every row (rows × last layer's units). */
+  predict(data: DatasetHandle): Promise<Float32Array>;
+  getParams(): Promise<LayerParams[]>;
+  /** Replaces the parameters and resets the optimizer state. */
+  setParams(params: LayerParams[]): Promise<void>;
+  /** Values of the most recent training step (may read back; for traces and tests). */
+  lastStep(): Promise<StepTrace>;
+  dispose(): void;
+}
+
+export interface Backend {
+  readonly name: 'cpu' | 'webgpu';
+  /** What it runs on, for people: "CPU reference (float32)" or the adapter's vendor/architecture/description. */
+  readonly description: string;
+  compile(spec: NetworkSpec, params: LayerParams[]): Promise<TrainingSession>;
+  dispose(): void;
+}
