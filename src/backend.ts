@@ -86,6 +86,8 @@ export interface Backend {
   readonly name: 'cpu' | 'webgpu';
   /** What it runs on, for people: "CPU reference (float32)" or the adapter's vendor/architecture/description. */
   readonly description: string;
+  /** true for a software adapter that emulates a GPU on the CPU (SwiftShader, lavapipe) */
+  readonly isFallbackAdapter?: boolean;
   compile(spec: NetworkSpec, params: LayerParams[]): Promise<TrainingSession>;
   dispose(): void;
 }

@@ -1,0 +1,177 @@
+/**
+ * The CPU reference backend: the oracle the WebGPU kernels are tested against, and the fallback where no
+ * adapter exists. It implements the same TrainingSession contract as the GPU, step for step.
+ */
+import { backprop, batchMetrics, forwardPass, newWorkspace } from './network.ts';
+import type { Params, Workspace } from './network.ts';
+import { newOptimizerState, updateWeights } from './update.ts';
+import type { OptimizerState } from './update.ts';
+import type { Backend, DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession } from '../../backend.ts';
+import type { Floats, Matrix } from '../../tensor.ts';
+
+export interface CpuOptions {
+  /** float32 (default) matches the GPU; float64 is for checking the math itself */
+  precision?: 'float32' | 'float64';
+}
+
+class CpuDataset implements DatasetHandle {
+  constructor(
+    readonly x: Floats,
+    readonly y: Floats | null,
+    readonly rows: number,
+    readonly inputs: number,
+    readonly outputs: number,
+  ) {}
+  dispose(): void {}
+}
+
+class CpuSession implements TrainingSession {
+  private params: Params;
+  private state: { W: OptimizerState; b: OptimizerState }[] = [];
+  private t = 0;
+  private ws: Workspace;
+  private lastRows = 0;
+  // batch copies of the patterns a step uses, in the epoch's order
+  private bx: Floats;
+  private bd: Floats;
+
+  constructor(
+    private readonly spec: NetworkSpec,
+    params: LayerParams[],
+    private readonly make: (n: number) => Floats,
+  ) {
+    this.params = { W: [], b: [] };
+    this.ws = newWorkspace(spec, 0, make);
+    this.bx = make(0);
+    this.bd = make(0);
+    this.load(params);
+  }
+
+  private load(params: LayerParams[]): void {
+    this.params = { W: params.map((p) => this.copy(p.W)), b: params.map((p) => this.copy(p.b)) };
+    const o = this.spec.optimizer;
+    this.state = this.spec.layers.map((l) => ({
+      W: newOptimizerState(o, l.units * l.inputs, this.make),
+      b: newOptimizerState(o, l.bias ? l.units : 0, this.make),
+    }));
+    this.t = 0;
+  }
+
+  private copy(a: Float32Array): Floats {
+    const c = this.make(a.length);
+    c.set(a);
+    return c;
+  }
+
+  private ensureCapacity(rows: number): void {
+    if (rows <= this.ws.capacity) return;
+    this.ws = newWorkspace(this.spec, rows, this.make);
+    const first = this.spec.layers[0].inputs;
+    const last = this.spec.layers[this.spec.layers.length - 1].units;
+    this.bx = this.make(rows * first);
+    this.bd = this.make(rows * last);
+  }
+
+  async upload(x: Matrix, y?: Matrix): Promise<DatasetHandle> {
+    const outputs = y ? y.cols : this.spec.layers[this.spec.layers.length - 1].units;
+    return new CpuDataset(this.copy(x.data), y ? this.copy(y.data) : null, x.rows, x.cols, outputs);
+  }
+
+  private gather(data: CpuDataset, order: ArrayLike<number>, start: number, rows: number): void {
+    const { inputs, outputs } = data;
+    for (let r = 0; r < rows; r++) {
+      const p = order[start + r];
+      this.bx.set(data.x.subarray(p * inputs, (p + 1) * inputs), r * inputs);
+      if (data.y) this.bd.set(data.y.subarray(p * outputs, (p + 1) * outputs), r * outputs);
+    }
+  }
+
+  async trainSteps(handle: DatasetHandle, order: Uint32Array, start: number, batchSize: number, steps: number): Promise<Metrics> {
+    const data = handle as CpuDataset;
+    if (!data.y) throw new Error('trainSteps needs a data set uploaded with targets y');
+    this.ensureCapacity(batchSize);
+    const o = this.spec.optimizer;
+    const total: Metrics = { lossSum: 0, correct: 0, count: 0 };
+    for (let s = 0; s < steps; s++) {
+      const from = start + s * batchSize;
+      const rows = Math.min(batchSize, order.length - from);
+      if (rows <= 0) break;
+      this.gather(data, order, from, rows);
+      const y = forwardPass(this.spec, this.params, this.bx, rows, this.ws);
+      const m = batchMetrics(this.spec, y, this.bd, rows);
+      backprop(this.spec, this.params, this.bx, this.bd, rows, this.ws);
+      this.t++;
+      this.spec.layers.forEach((layer, l) => {
+        updateWeights(o, this.params.W[l], this.ws.D[l], this.state[l].W, this.t, o.l2);
+        if (layer.bias) updateWeights(o, this.params.b[l], this.ws.Db[l], this.state[l].b, this.t, 0);
+      });
+      total.lossSum += m.lossSum;
+      total.correct += m.correct;
+      total.count += rows;
+      this.lastRows = rows;
+    }
+    return total;
+  }
+
+  /** Runs the forward pass over a data set in chunks; `each` sees every chunk's outputs. */
+  private sweep(data: CpuDataset, each: (y: Floats, from: number, rows: number) => void): void {
+    const chunk = 256;
+    this.ensureCapacity(chunk);
+    const order = new Uint32Array(data.rows).map((_, i) => i);
+    for (let from = 0; from < data.rows; from += chunk) {
+      const rows = Math.min(chunk, data.rows - from);
+      this.gather(data, order, from, rows);
+      each(forwardPass(this.spec, this.params, this.bx, rows, this.ws), from, rows);
+    }
+  }
+
+  async evaluate(handle: DatasetHandle): Promise<Metrics> {
+    const data = handle as CpuDataset;
+    if (!data.y) throw new Error('evaluate needs a data set uploaded with targets y');
+    const total: Metrics = { lossSum: 0, correct: 0, count: 0 };
+    this.sweep(data, (y, _from, rows) => {
+      const m = batchMetrics(this.spec, y, this.bd, rows);
+      total.lossSum += m.lossSum;
+      total.correct += m.correct;
+      total.count += rows;
+    });
+    return total;
+  }
+
+  async predict(handle: DatasetHandle): Promise<Float32Array> {
+    const data = handle as CpuDataset;
+    const m = this.spec.layers[this.spec.layers.length - 1].units;
+    const out = new Float32Array(data.rows * m);
+    this.sweep(data, (y, from, rows) => out.set(y.subarray(0, rows * m), from * m));
+    return out;
+  }
+
+  async getParams(): Promise<LayerParams[]> {
+    return this.spec.layers.map((_, l) => ({ W: Float32Array.from(this.params.W[l]), b: Float32Array.from(this.params.b[l]) }));
+  }
+
+  async setParams(params: LayerParams[]): Promise<void> {
+    this.load(params);
+  }
+
+  async lastStep(): Promise<StepTrace> {
+    const rows = this.lastRows;
+    const take = (a: Floats[]) => a.map((arr, l) => Float32Array.from(arr.subarray(0, rows * this.spec.layers[l].units)));
+    return { v: take(this.ws.v), y: take(this.ws.y), delta: take(this.ws.delta) };
+  }
+
+  dispose(): void {}
+}
+
+export function createCpuBackend(options: CpuOptions = {}): Backend {
+  const precision = options.precision ?? 'float32';
+  const make = precision === 'float64' ? (n: number) => new Float64Array(n) : (n: number) => new Float32Array(n);
+  return {
+    name: 'cpu',
+    description: `CPU reference (${precision}, JavaScript)`,
+    async compile(spec: NetworkSpec, params: LayerParams[]) {
+      return new CpuSession(spec, params, make);
+    },
+    dispose() {},
+  };
+}

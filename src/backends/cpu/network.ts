@@ -1,0 +1,84 @@
+/**
+ * A whole network on the CPU for one batch: the forward pass through every layer, the deltas from the
+ * output back to the first layer, and the weight changes. Generic over Float32Array/Float64Array so
+ * gradient checks can run the very same code in double precision.
+ */
+import { backpropError, forward, hiddenDelta, outputDelta, weightChange } from './dense.ts';
+import { patternLoss } from '../../losses.ts';
+import type { NetworkSpec } from '../../backend.ts';
+import type { Floats } from '../../tensor.ts';
+
+export interface Params {
+  W: Floats[];
+  b: Floats[];
+}
+
+/** Scratch arrays for a batch of up to `capacity` rows, allocated once per session. */
+export interface Workspace {
+  capacity: number;
+  v: Floats[];
+  y: Floats[];
+  delta: Floats[];
+  /** e[l] is the error arriving at layer l's outputs from layer l+1 */
+  e: Floats[];
+  D: Floats[];
+  Db: Floats[];
+}
+
+export function newWorkspace(spec: NetworkSpec, capacity: number, make: (n: number) => Floats): Workspace {
+  const per = (f: (units: number, inputs: number) => number) => spec.layers.map((l) => make(f(l.units, l.inputs)));
+  return {
+    capacity,
+    v: per((u) => capacity * u),
+    y: per((u) => capacity * u),
+    delta: per((u) => capacity * u),
+    e: per((u) => capacity * u),
+    D: per((u, i) => u * i),
+    Db: per((u) => u),
+  };
+}
+
+export function forwardPass(spec: NetworkSpec, p: Params, x: Floats, rows: number, ws: Workspace): Floats {
+  let input = x;
+  spec.layers.forEach((layer, l) => {
+    forward(layer, p.W[l], p.b[l], input, rows, ws.v[l], ws.y[l]);
+    input = ws.y[l];
+  });
+  return ws.y[spec.layers.length - 1];
+}
+
+/**
+ * After forwardPass: every δ, output first, each hidden layer's from the next layer's δ and its
+ * weights as they are now (before any update), then every layer's weight change D.
+ */
+export function backprop(spec: NetworkSpec, p: Params, x: Floats, d: Floats, rows: number, ws: Workspace): void {
+  const last = spec.layers.length - 1;
+  outputDelta(spec.layers[last], spec.loss, ws.v[last], ws.y[last], d, rows, ws.delta[last]);
+  for (let l = last - 1; l >= 0; l--) {
+    backpropError(spec.layers[l + 1], p.W[l + 1], ws.delta[l + 1], rows, ws.e[l]);
+    hiddenDelta(spec.layers[l], ws.v[l], ws.y[l], ws.e[l], rows, ws.delta[l]);
+  }
+  spec.layers.forEach((layer, l) => {
+    weightChange(layer, ws.delta[l], l === 0 ? x : ws.y[l - 1], rows, ws.D[l], ws.Db[l]);
+  });
+}
+
+/** Σ per-pattern loss and the number of right predictions for a batch's outputs y against targets d. */
+export function batchMetrics(spec: NetworkSpec, y: Floats, d: Floats, rows: number): { lossSum: number; correct: number } {
+  const m = spec.layers[spec.layers.length - 1].units;
+  let lossSum = 0;
+  let correct = 0;
+  for (let r = 0; r < rows; r++) {
+    lossSum += patternLoss(spec.loss, y, d, r * m, m);
+    if (predictedClass(y, r * m, m) === predictedClass(d, r * m, m)) correct++;
+  }
+  return { lossSum, correct };
+}
+
+/** argmax of a row; a single output is a yes/no decision at 0.5. Ties go to the first index, as on the GPU. */
+export function predictedClass(row: ArrayLike<number>, offset: number, m: number): number {
+  if (m === 1) return row[offset] >= 0.5 ? 1 : 0;
+  let best = 0;
+  for (let k = 1; k < m; k++) if (row[offset + k] > row[offset + best]) best = k;
+  return best;
+}

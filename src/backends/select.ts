@@ -1,0 +1,29 @@
+/**
+ * Picking a backend. 'auto' prefers a hardware GPU; a software adapter (SwiftShader, lavapipe:
+ * `isFallbackAdapter`) emulates the GPU on the CPU and trains far slower than the plain CPU backend, so
+ * 'auto' takes the CPU there and says why. 'webgpu' forces the GPU path on any adapter.
+ */
+import { createCpuBackend } from './cpu/backend.ts';
+import type { Backend } from '../backend.ts';
+
+export type BackendChoice = 'auto' | 'cpu' | 'webgpu';
+
+export async function createBackend(choice: BackendChoice, notice: (msg: string) => void = () => {}): Promise<Backend> {
+  if (choice === 'cpu') return createCpuBackend();
+  if (choice !== 'auto' && choice !== 'webgpu') throw new RangeError(`unknown backend '${String(choice)}'; expected auto, webgpu or cpu`);
+  const { createWebGpuBackend } = await import('./webgpu/index.ts');
+  if (choice === 'webgpu') return createWebGpuBackend();
+  let gpu: Backend;
+  try {
+    gpu = await createWebGpuBackend();
+  } catch (e) {
+    notice(`No WebGPU adapter (${(e as Error).message.split('\n')[0]}): training on the CPU reference backend.`);
+    return createCpuBackend();
+  }
+  if (gpu.isFallbackAdapter) {
+    notice(`Only a software WebGPU adapter is available (${gpu.description}); it is slower than the CPU backend, so training on the CPU. Use --backend webgpu to force it.`);
+    gpu.dispose();
+    return createCpuBackend();
+  }
+  return gpu;
+}

@@ -1,0 +1,37 @@
+/**
+ * Initial weights, all drawn from the model's one seeded generator (src/random.ts) so a seed fixes them.
+ *   uniform       U(−r, r), as the lectures do (r = 0.5 unless given)
+ *   glorotUniform U(−√(6/(in+out)), +…)  Xavier/Glorot: keeps sigmoid/tanh activations in range
+ *   heUniform     U(−√(6/in), +…)        He: the same for ReLU, which zeroes half its inputs
+ *   heNormal      N(0, 2/in)
+ * Biases start at zero.
+ */
+import type { Random } from './random.ts';
+
+export type InitializerName = 'uniform' | 'glorotUniform' | 'heUniform' | 'heNormal';
+export type Initializer = InitializerName | { type: 'uniform'; range: number };
+
+export const INITIALIZERS: readonly InitializerName[] = ['uniform', 'glorotUniform', 'heUniform', 'heNormal'];
+
+export function initialWeights(init: Initializer, inputs: number, units: number, rng: Random): Float32Array {
+  const W = new Float32Array(inputs * units);
+  const type = typeof init === 'string' ? init : init.type;
+  if (!INITIALIZERS.includes(type)) {
+    throw new RangeError(`unknown initializer '${String(type)}'; expected one of ${INITIALIZERS.join(', ')}`);
+  }
+  if (type === 'heNormal') {
+    const sd = Math.sqrt(2 / inputs);
+    for (let k = 0; k < W.length; k++) W[k] = sd * rng.normal();
+    return W;
+  }
+  const r =
+    type === 'uniform'
+      ? typeof init === 'string'
+        ? 0.5
+        : init.range
+      : type === 'glorotUniform'
+        ? Math.sqrt(6 / (inputs + units))
+        : Math.sqrt(6 / inputs);
+  for (let k = 0; k < W.length; k++) W[k] = rng.uniform(-r, r);
+  return W;
+}
