@@ -1,0 +1,52 @@
+/**
+ * The `deltagpu` command line. Each subcommand lives in its own file; this one only dispatches and turns
+ * thrown errors into one clear line and a non-zero exit code.
+ */
+import { xorCommand, XOR_HELP } from './xor.ts';
+
+const HELP = `deltagpu — backpropagation on the GPU
+
+usage: deltagpu <command> [options]
+
+commands:
+  train mnist   train the digit classifier (the default job of npm start); deltagpu train --help
+  evaluate      evaluate a saved model on a data set
+  predict       classify an image (PNG) or IDX file with a saved model
+  xor           the lecture's XOR worked example
+
+${XOR_HELP}`;
+
+type Command = (argv: string[], out: (s: string) => void) => Promise<number>;
+
+async function lazy(name: 'train' | 'evaluate' | 'predict'): Promise<Command> {
+  const m = await import('./train.ts');
+  return { train: m.trainCommand, evaluate: m.evaluateCommand, predict: m.predictCommand }[name];
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'xor':
+        return await xorCommand(rest, out);
+      case 'train':
+      case 'evaluate':
+      case 'predict':
+        return await (await lazy(command))(rest, out);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        console.error(`deltagpu: unknown command '${command}'\n\n${HELP}`);
+        return 2;
+    }
+  } catch (e) {
+    const err = e as Error;
+    console.error(`deltagpu ${command}: ${err.message}`);
+    if (process.env.DELTAGPU_DEBUG) console.error(err.stack);
+    return 1;
+  }
+}
