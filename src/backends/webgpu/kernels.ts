@@ -1,0 +1,96 @@
+/**
+ * Compute pipelines, assembled from the WGSL files and specialised with override constants, cached so
+ * a network compiles each distinct kernel once. TypeScript picks files and constants; the math is WGSL.
+ */
+import { assemble } from './shaders.ts';
+
+/** The three matmul implementations: the readable reference, register blocking, shared-memory tiling. */
+export type MatmulKernel = 'naive' | 'regblock' | 'tiled';
+export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'tiled'];
+
+/** NT: C = A·Bᵀ (forward), NN: C = A·B (backprop), TN: C = Aᵀ·B (weight gradient). */
+export type MatmulForm = 'NT' | 'NN' | 'TN';
+const FORM_ID: Record<MatmulForm, number> = { NT: 0, NN: 1, TN: 2 };
+
+/** What happens to each element of the product: see shaders/epilogue_*.wgsl. */
+export type Epilogue = 'plain' | 'forward' | 'backprop' | 'update';
+
+/** Output elements per workgroup edge, for dispatch sizes. */
+export function matmulTile(kernel: MatmulKernel): number {
+  return kernel === 'naive' ? 8 : 32;
+}
+
+export type Constants = Record<string, number>;
+
+const EPILOGUE_FILES: Record<Epilogue, string[]> = {
+  plain: ['epilogue_plain'],
+  forward: ['activation', 'epilogue_forward'],
+  backprop: ['activation', 'epilogue_backprop'],
+  update: ['optimizer', 'epilogue_update'],
+};
+
+/** Shader files of each non-matmul kernel, in assembly order. */
+export const KERNEL_FILES = {
+  gather: ['common', 'gather'],
+  softmax: ['common', 'softmax'],
+  outputDelta: ['common', 'activation', 'loss', 'metrics', 'output_delta'],
+  biasUpdate: ['common', 'optimizer', 'bias_update'],
+  stepAdvance: ['common', 'step_advance'],
+} as const;
+
+export class Kernels {
+  private readonly modules = new Map<string, Promise<GPUShaderModule>>();
+  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+
+  constructor(private readonly device: GPUDevice) {}
+
+  private module(files: readonly string[]): Promise<GPUShaderModule> {
+    const key = files.join('+');
+    let m = this.modules.get(key);
+    if (!m) {
+      m = assemble(files).then(async (code) => {
+        const module = this.device.createShaderModule({ label: key, code });
+        const info = await module.getCompilationInfo();
+        const errors = info.messages.filter((msg) => msg.type === 'error');
+        if (errors.length > 0) {
+          const text = errors.map((e) => `${e.lineNum}:${e.linePos} ${e.message}`).join('\n');
+          throw new Error(`webgpu: WGSL compilation of ${key} failed:\n${text}`);
+        }
+        return module;
+      });
+      this.modules.set(key, m);
+    }
+    return m;
+  }
+
+  /** A pipeline from shader files and override constants (entry point `main`, layout 'auto'). */
+  pipeline(files: readonly string[], constants: Constants = {}): Promise<GPUComputePipeline> {
+    const key = `${files.join('+')}|${JSON.stringify(constants)}`;
+    let p = this.pipelines.get(key);
+    if (!p) {
+      p = this.module(files).then((module) =>
+        this.device.createComputePipelineAsync({
+          label: key,
+          layout: 'auto',
+          compute: { module, entryPoint: 'main', constants },
+        }),
+      );
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  matmul(kernel: MatmulKernel, form: MatmulForm, epilogue: Epilogue, constants: Constants = {}): Promise<GPUComputePipeline> {
+    const files = ['common', ...EPILOGUE_FILES[epilogue], `matmul_${kernel}`];
+    return this.pipeline(files, { FORM: FORM_ID[form], ...constants });
+  }
+}
+
+/** A bind group for `pipeline` from buffers listed by binding number (holes are skipped). */
+export function bindGroup(device: GPUDevice, pipeline: GPUComputePipeline, label: string, buffers: Record<number, GPUBuffer>): GPUBindGroup {
+  return device.createBindGroup({
+    label,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: Object.entries(buffers).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
+  });
+}

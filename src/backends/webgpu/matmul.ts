@@ -1,0 +1,97 @@
+/**
+ * A stand-alone matrix product on the GPU (plain epilogue), for the kernel tests and the benchmark.
+ * The training step uses the same kernels through plan.ts with fused epilogues instead.
+ *
+ * Logical shapes: C (M × N) = Σ_r A'(i, r)·B'(r, j) over R terms, where the host arrays are row-major
+ *   NT: A is M × R, B is N × R      NN: A is M × R, B is R × N      TN: A is R × M, B is R × N
+ */
+import { bindGroup, matmulTile } from './kernels.ts';
+import type { Kernels, MatmulForm, MatmulKernel } from './kernels.ts';
+import { FLOAT, ld, pad, unpad } from './memory.ts';
+import type { GpuMemory } from './memory.ts';
+
+export interface MatmulShape {
+  M: number;
+  N: number;
+  R: number;
+}
+
+/** Rows and columns of the host arrays A and B for a form. */
+export function operandShapes(form: MatmulForm, { M, N, R }: MatmulShape): { a: [number, number]; b: [number, number] } {
+  return {
+    a: form === 'TN' ? [R, M] : [M, R],
+    b: form === 'NT' ? [N, R] : [R, N],
+  };
+}
+
+/** Buffers, pipeline and bind group for one product, created once and dispatched any number of times. */
+export class GpuMatmul {
+  private constructor(
+    private readonly mem: GpuMemory,
+    readonly shape: MatmulShape,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly group: GPUBindGroup,
+    private readonly C: GPUBuffer,
+    private readonly workgroups: [number, number],
+  ) {}
+
+  static async create(
+    mem: GpuMemory,
+    kernels: Kernels,
+    kernel: MatmulKernel,
+    form: MatmulForm,
+    shape: MatmulShape,
+    A: Float32Array,
+    B: Float32Array,
+  ): Promise<GpuMatmul> {
+    const { M, N, R } = shape;
+    const s = operandShapes(form, shape);
+    if (A.length !== s.a[0] * s.a[1] || B.length !== s.b[0] * s.b[1]) {
+      throw new RangeError(`matmul ${form} ${M}×${R}×${N}: A must be ${s.a.join('×')}, B ${s.b.join('×')}`);
+    }
+    const pipeline = await kernels.matmul(kernel, form, 'plain');
+    const a = mem.upload('matmul A', pad(A, s.a[0], s.a[1]));
+    const b = mem.upload('matmul B', pad(B, s.b[0], s.b[1]));
+    const C = mem.storage('matmul C', M * ld(N) * FLOAT);
+    const dims = mem.uniform('matmul dims', new Uint32Array([M, N, R, ld(s.a[1]), ld(s.b[1]), ld(N), 0, 0]));
+    const step = mem.upload('matmul step', new Uint32Array(8));
+    const group = bindGroup(mem.device, pipeline, `matmul ${kernel} ${form}`, { 0: a, 1: b, 2: dims, 3: step, 4: C });
+    const tile = matmulTile(kernel);
+    return new GpuMatmul(mem, shape, pipeline, group, C, [Math.ceil(N / tile), Math.ceil(M / tile)]);
+  }
+
+  /** Encodes `times` dispatches of the product into a pass. */
+  encode(pass: GPUComputePassEncoder, times = 1): void {
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, this.group);
+    for (let k = 0; k < times; k++) pass.dispatchWorkgroups(this.workgroups[0], this.workgroups[1]);
+  }
+
+  /** Runs once and reads C back (M × N). */
+  async run(): Promise<Float32Array> {
+    const enc = this.mem.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    this.encode(pass);
+    pass.end();
+    const bytes = this.shape.M * ld(this.shape.N) * FLOAT;
+    const raw = await this.mem.read(this.C, bytes, 0, enc);
+    return unpad(new Float32Array(raw), this.shape.M, this.shape.N);
+  }
+}
+
+/** C = A'·B' on the CPU in float64, the reference for the kernel tests. */
+export function matmulReference(form: MatmulForm, { M, N, R }: MatmulShape, A: Float32Array, B: Float32Array): Float64Array {
+  const C = new Float64Array(M * N);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let r = 0; r < R; r++) {
+        const a = form === 'TN' ? A[r * M + i] : A[i * R + r];
+        const b = form === 'NT' ? B[j * R + r] : B[r * N + j];
+        s += a * b;
+      }
+      C[i * N + j] = s;
+    }
+  }
+  return C;
+}

@@ -1,0 +1,128 @@
+/**
+ * Every GPU buffer of the backend goes through here: sizes are checked against the device's limits
+ * before anything is created (a clear error naming the buffer instead of a validation error later), and
+ * live buffers are counted, so tests can prove dispose() frees everything.
+ *
+ * Matrices are stored with rows padded to a multiple of 4 floats (zeros), so kernels can load vec4s;
+ * `ld(cols)` is that padded row length, and pad/unpad convert host arrays.
+ */
+
+export const FLOAT = 4;
+
+/** Padded row length (floats) of a matrix with `cols` columns. */
+export function ld(cols: number): number {
+  return Math.max(4, Math.ceil(cols / 4) * 4);
+}
+
+/** Copies rows × cols into a zero-padded rows × ld(cols) array. */
+export function pad(src: Float32Array, rows: number, cols: number): Float32Array {
+  const stride = ld(cols);
+  if (stride === cols) return src;
+  const out = new Float32Array(rows * stride);
+  for (let r = 0; r < rows; r++) out.set(src.subarray(r * cols, (r + 1) * cols), r * stride);
+  return out;
+}
+
+/** The inverse of pad: rows × ld(cols) → rows × cols. */
+export function unpad(src: Float32Array, rows: number, cols: number): Float32Array {
+  const stride = ld(cols);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) out.set(src.subarray(r * stride, r * stride + cols), r * cols);
+  return out;
+}
+
+/** Live buffers across every GpuMemory of the process (for leak tests). */
+export const bufferStats = { created: 0, destroyed: 0, get live() { return this.created - this.destroyed; } };
+
+export class BufferLimitError extends RangeError {
+  constructor(
+    readonly label: string,
+    readonly bytes: number,
+    readonly limitName: string,
+    readonly limit: number,
+  ) {
+    super(
+      `webgpu: buffer '${label}' needs ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB), above this adapter's ` +
+        `${limitName} of ${limit} bytes (${(limit / 2 ** 20).toFixed(1)} MiB); use smaller layers/batches or the CPU backend`,
+    );
+    this.name = 'BufferLimitError';
+  }
+}
+
+export class GpuMemory {
+  private readonly live = new Set<GPUBuffer>();
+
+  constructor(readonly device: GPUDevice) {}
+
+  /** Throws BufferLimitError if a buffer of `bytes` (bound as storage unless `storage` is false) cannot exist. */
+  check(label: string, bytes: number, storage = true): void {
+    const l = this.device.limits;
+    if (bytes > l.maxBufferSize) throw new BufferLimitError(label, bytes, 'maxBufferSize', l.maxBufferSize);
+    if (storage && bytes > l.maxStorageBufferBindingSize) {
+      throw new BufferLimitError(label, bytes, 'maxStorageBufferBindingSize', l.maxStorageBufferBindingSize);
+    }
+  }
+
+  /** A zero-filled buffer of at least `bytes` (rounded up to 16, never 0). */
+  create(label: string, bytes: number, usage: GPUBufferUsageFlags): GPUBuffer {
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    this.check(label, size, (usage & GPUBufferUsage.STORAGE) !== 0);
+    const buffer = this.device.createBuffer({ label, size, usage });
+    this.live.add(buffer);
+    bufferStats.created++;
+    return buffer;
+  }
+
+  storage(label: string, bytes: number, extra: GPUBufferUsageFlags = 0): GPUBuffer {
+    return this.create(label, bytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extra);
+  }
+
+  /** A storage buffer holding `data` (padded to 16 bytes). */
+  upload(label: string, data: ArrayBufferView & { byteLength: number }): GPUBuffer {
+    const buffer = this.storage(label, data.byteLength);
+    this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return buffer;
+  }
+
+  uniform(label: string, words: Uint32Array | Float32Array): GPUBuffer {
+    const buffer = this.create(label, words.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(buffer, 0, words.buffer, words.byteOffset, words.byteLength);
+    return buffer;
+  }
+
+  destroy(buffer: GPUBuffer | null | undefined): void {
+    if (!buffer || !this.live.has(buffer)) return;
+    this.live.delete(buffer);
+    buffer.destroy();
+    bufferStats.destroyed++;
+  }
+
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  /** Destroys every buffer still alive, then submits once: SwiftShader frees memory only after a submit. */
+  destroyAll(): void {
+    for (const b of [...this.live]) this.destroy(b);
+    this.device.queue.submit([]);
+  }
+
+  /**
+   * Copies `bytes` of `src` from `offset` to a fresh mappable buffer and reads them with one mapAsync
+   * (the only readback path of the backend; the staging buffer is destroyed afterwards).
+   */
+  async read(src: GPUBuffer, bytes: number, offset = 0, encoder?: GPUCommandEncoder): Promise<ArrayBuffer> {
+    const staging = this.create(`${src.label} readback`, bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    const enc = encoder ?? this.device.createCommandEncoder({ label: 'readback' });
+    enc.copyBufferToBuffer(src, offset, staging, 0, Math.ceil(bytes / 4) * 4);
+    this.device.queue.submit([enc.finish()]);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+      const copy = staging.getMappedRange(0, Math.ceil(bytes / 4) * 4).slice(0, bytes);
+      staging.unmap();
+      return copy;
+    } finally {
+      this.destroy(staging);
+    }
+  }
+}

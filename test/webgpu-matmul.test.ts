@@ -1,0 +1,68 @@
+/**
+ * Every matmul kernel (naive, register-blocked, shared-memory tiled) in every form the training step
+ * uses (NT forward, NN backprop, TN weight gradient) against a float64 CPU loop, on seeded random inputs
+ * in [-1, 1), including shapes that are not multiples of any tile.
+ *
+ * Tolerance: a float32 dot product of R terms accumulates at most ~R·2⁻²⁴ relative rounding per term
+ * (worst case, summed over |a·b|); with |a|,|b| ≤ 1, |C| is typically √R/3 while Σ|a·b| ≤ R/4, so
+ * error ≤ R·2⁻²⁴·R/4. We check |gpu − ref| ≤ 4·R·2⁻²³·(Σ_r |a_r b_r|) per element — the classical
+ * bound with a factor-of-4 margin — which is what a correct kernel satisfies and an indexing slip
+ * (wrong element, missed term, stale row) violates by orders of magnitude.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { haveGpu, randomArray, sharedGpu } from './helpers/gpu.ts';
+import { GpuMemory } from '../src/backends/webgpu/memory.ts';
+import { Kernels, MATMUL_KERNELS } from '../src/backends/webgpu/kernels.ts';
+import type { MatmulForm } from '../src/backends/webgpu/kernels.ts';
+import { GpuMatmul, matmulReference, operandShapes } from '../src/backends/webgpu/matmul.ts';
+
+const ok = await haveGpu();
+
+/** Σ_r |A'(i,r)·B'(r,j)| for every element: the scale of rounding error. */
+function absProduct(form: MatmulForm, shape: { M: number; N: number; R: number }, A: Float32Array, B: Float32Array): Float64Array {
+  return matmulReference(form, shape, A.map(Math.abs), B.map(Math.abs));
+}
+
+const SHAPES: [number, number, number][] = [
+  // M × K × N as in the issue (K = R, the summed dimension)
+  [1, 1, 1],
+  [7, 13, 5],
+  [33, 65, 17],
+  [128, 784, 10],
+  [64, 9, 40],
+];
+
+describe.skipIf(!ok)('matmul kernels vs CPU', () => {
+  let mem: GpuMemory;
+  let kernels: Kernels;
+  afterAll(() => mem?.destroyAll());
+
+  for (const kernel of MATMUL_KERNELS) {
+    for (const form of ['NT', 'NN', 'TN'] as MatmulForm[]) {
+      it(`${kernel} ${form}`, async () => {
+        const gpu = (await sharedGpu())!;
+        mem ??= new GpuMemory(gpu.device);
+        kernels ??= new Kernels(gpu.device);
+        for (const [M, R, N] of SHAPES) {
+          const shape = { M, N, R };
+          const s = operandShapes(form, shape);
+          const A = randomArray(s.a[0] * s.a[1], M * 1000 + R);
+          const B = randomArray(s.b[0] * s.b[1], N * 7 + R);
+          const mm = await GpuMatmul.create(mem, kernels, kernel, form, shape, A, B);
+          const C = await mm.run();
+          const ref = matmulReference(form, shape, A, B);
+          const scale = absProduct(form, shape, A, B);
+          let worst = 0;
+          for (let k = 0; k < ref.length; k++) {
+            const bound = 4 * R * 2 ** -23 * scale[k] + 1e-30;
+            worst = Math.max(worst, Math.abs(C[k] - ref[k]) / bound);
+            if (!(Math.abs(C[k] - ref[k]) <= bound)) {
+              throw new Error(`${kernel} ${form} ${M}×${R}×${N}: C[${k}] = ${C[k]}, expected ${ref[k]} (bound ${bound})`);
+            }
+          }
+          expect(worst).toBeLessThanOrEqual(1);
+        }
+      });
+    }
+  }
+});
