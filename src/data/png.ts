@@ -1,0 +1,273 @@
+/**
+ * Just enough PNG for `deltagpu predict digit.png`: a decoder for 8-bit, non-interlaced grayscale, gray+alpha,
+ * RGB, RGBA and palette images (what phones, paint programs and canvases save), a converter to a 28×28 MNIST
+ * input, and a small encoder for tests and for exporting digits. No dependency: zlib does the real work.
+ */
+import { deflateSync, inflateSync } from 'node:zlib';
+
+export interface RawImage {
+  width: number;
+  height: number;
+  /** 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (palettes are expanded to 3 or 4). */
+  channels: 1 | 2 | 3 | 4;
+  /** Row-major 8-bit samples, width·height·channels of them. */
+  data: Uint8Array;
+}
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const CHANNELS: Record<number, 1 | 2 | 3 | 4> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const COLOR_NAMES: Record<number, string> = { 0: 'grayscale', 2: 'RGB', 3: 'palette', 4: 'gray+alpha', 6: 'RGBA' };
+
+let crcTable: Uint32Array | undefined;
+/** CRC-32 as PNG defines it (ISO 3309 / zlib polynomial 0xedb88320). */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/** Decodes a PNG; `file` only names the source in errors. */
+export function decodePng(bytes: Uint8Array, file = '<png>'): RawImage {
+  const fail = (msg: string): never => { throw new Error(`${file}: ${msg}`); };
+  if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) fail('not a PNG file (bad signature)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 8;
+  let width = 0, height = 0, colorType = -1;
+  let palette: Uint8Array | undefined;
+  let transparency: Uint8Array | undefined;
+  const idat: Uint8Array[] = [];
+  let sawEnd = false;
+  while (pos < bytes.length && !sawEnd) {
+    if (pos + 12 > bytes.length) fail(`truncated PNG: chunk header at byte ${pos} runs past the end`);
+    const len = view.getUint32(pos);
+    const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
+    if (pos + 12 + len > bytes.length) fail(`truncated PNG: ${type} chunk needs ${len} bytes, file ends first`);
+    const body = bytes.subarray(pos + 8, pos + 8 + len);
+    const crc = view.getUint32(pos + 8 + len);
+    if (crc32(bytes, pos + 4, pos + 8 + len) !== crc) fail(`corrupt PNG: CRC mismatch in ${type} chunk`);
+    switch (type) {
+      case 'IHDR': {
+        const h = new DataView(body.buffer, body.byteOffset, body.byteLength);
+        width = h.getUint32(0);
+        height = h.getUint32(4);
+        const depth = body[8];
+        colorType = body[9];
+        if (!(colorType in CHANNELS)) fail(`unknown PNG color type ${colorType}`);
+        if (depth !== 8) fail(`${depth}-bit ${COLOR_NAMES[colorType]} PNGs are not supported; save as 8-bit`);
+        if (body[12] !== 0) fail('interlaced (Adam7) PNGs are not supported; save without interlacing');
+        if (width === 0 || height === 0 || width * height > 64 * 1024 * 1024) fail(`unsupported image size ${width}×${height}`);
+        break;
+      }
+      case 'PLTE': palette = body; break;
+      case 'tRNS': transparency = body; break;
+      case 'IDAT': idat.push(body); break;
+      case 'IEND': sawEnd = true; break;
+      default: break; // ancillary chunks (gamma, text, …) do not change the pixels we need
+    }
+    pos += 12 + len;
+  }
+  if (colorType < 0) fail('PNG has no IHDR chunk');
+  if (idat.length === 0) fail('PNG has no image data (IDAT)');
+  let raw: Uint8Array;
+  try {
+    raw = inflateSync(Buffer.concat(idat));
+  } catch (err) {
+    return fail(`corrupt PNG image data: ${(err as Error).message}`);
+  }
+  const bpp = CHANNELS[colorType];
+  const stride = width * bpp;
+  if (raw.length < height * (stride + 1)) fail(`truncated PNG image data: expected ${height * (stride + 1)} bytes, got ${raw.length}`);
+  const px = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const src = y * (stride + 1) + 1;
+    const row = y * stride;
+    const prev = row - stride;
+    for (let i = 0; i < stride; i++) {
+      const x = raw[src + i];
+      const a = i >= bpp ? px[row + i - bpp] : 0;
+      const b = y > 0 ? px[prev + i] : 0;
+      const c = y > 0 && i >= bpp ? px[prev + i - bpp] : 0;
+      let v: number;
+      switch (filter) {
+        case 0: v = x; break;
+        case 1: v = x + a; break;
+        case 2: v = x + b; break;
+        case 3: v = x + ((a + b) >> 1); break;
+        case 4: v = x + paeth(a, b, c); break;
+        default: return fail(`corrupt PNG: unknown filter type ${filter} on row ${y}`);
+      }
+      px[row + i] = v & 0xff;
+    }
+  }
+  if (colorType !== 3) return { width, height, channels: bpp, data: px };
+
+  if (!palette) return fail('palette PNG without a PLTE chunk');
+  const out = transparency ? 4 : 3;
+  const data = new Uint8Array(width * height * out);
+  for (let i = 0; i < width * height; i++) {
+    const k = px[i];
+    if (k * 3 + 2 >= palette.length) fail(`palette index ${k} beyond the ${palette.length / 3}-entry palette`);
+    data[i * out] = palette[k * 3];
+    data[i * out + 1] = palette[k * 3 + 1];
+    data[i * out + 2] = palette[k * 3 + 2];
+    if (transparency) data[i * out + 3] = k < transparency.length ? transparency[k] : 255;
+  }
+  return { width, height, channels: out, data };
+}
+
+/**
+ * Encodes 8-bit pixels as PNG. `filter` picks one filter type for all rows, or 'cycle' to rotate through all
+ * five (which makes the decoder's every filter path run in a round trip).
+ */
+export function encodePng(img: RawImage, options: { filter?: 0 | 1 | 2 | 3 | 4 | 'cycle' } = {}): Uint8Array {
+  const { width, height, channels, data } = img;
+  if (data.length !== width * height * channels) {
+    throw new RangeError(`encodePng: ${data.length} samples but ${width}×${height}×${channels} = ${width * height * channels}`);
+  }
+  const colorType = { 1: 0, 2: 4, 3: 2, 4: 6 }[channels];
+  const stride = width * channels;
+  const raw = new Uint8Array(height * (stride + 1));
+  for (let y = 0; y < height; y++) {
+    const f = options.filter === 'cycle' ? y % 5 : options.filter ?? 0;
+    raw[y * (stride + 1)] = f;
+    for (let i = 0; i < stride; i++) {
+      const x = data[y * stride + i];
+      const a = i >= channels ? data[y * stride + i - channels] : 0;
+      const b = y > 0 ? data[(y - 1) * stride + i] : 0;
+      const c = y > 0 && i >= channels ? data[(y - 1) * stride + i - channels] : 0;
+      const pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][f];
+      raw[y * (stride + 1) + 1 + i] = (x - pred) & 0xff;
+    }
+  }
+  const ihdr = new Uint8Array(13);
+  const hv = new DataView(ihdr.buffer);
+  hv.setUint32(0, width);
+  hv.setUint32(4, height);
+  ihdr.set([8, colorType, 0, 0, 0], 8);
+  const chunks = [chunk('IHDR', ihdr), chunk('IDAT', new Uint8Array(deflateSync(raw))), chunk('IEND', new Uint8Array(0))];
+  const out = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
+  out.set(SIGNATURE);
+  let at = 8;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
+
+function chunk(type: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + body.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, body.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(body, 8);
+  v.setUint32(8 + body.length, crc32(out, 4, 8 + body.length));
+  return out;
+}
+
+export interface MnistInput {
+  /** size·size values in [0, 1], white digit on black like MNIST. */
+  pixels: Float32Array;
+  size: number;
+  /** The image was mostly bright (dark digit on light paper) and was inverted. */
+  inverted: boolean;
+  /** The image was not size×size and was area-averaged to it. */
+  resized: boolean;
+  originalWidth: number;
+  originalHeight: number;
+  /** Human-readable notes on what was done, for the CLI to print. */
+  notes: string[];
+}
+
+/**
+ * An image as a network input: to grayscale, transparency flattened, area-averaged to size×size, and
+ * inverted if bright, because MNIST digits are white on black and a photo of ink on paper is the opposite.
+ */
+export function toMnistInput(img: RawImage, size = 28): MnistInput {
+  const { width, height, channels, data } = img;
+  const n = width * height;
+  const gray = new Float32Array(n);
+  const alpha = new Float32Array(n).fill(1);
+  for (let i = 0; i < n; i++) {
+    const p = i * channels;
+    gray[i] = channels >= 3 ? (0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]) / 255 : data[p] / 255;
+    if (channels === 2 || channels === 4) alpha[i] = data[p + channels - 1] / 255;
+  }
+  const notes: string[] = [];
+  let hasAlpha = false;
+  for (let i = 0; i < n; i++) if (alpha[i] < 1) { hasAlpha = true; break; }
+  if (hasAlpha) {
+    // Strokes drawn on a transparent canvas: put them on the background that contrasts with their colour,
+    // so black-ink and white-ink drawings both come out as a visible digit.
+    let ink = 0, weight = 0;
+    for (let i = 0; i < n; i++) { ink += gray[i] * alpha[i]; weight += alpha[i]; }
+    const bg = weight > 0 && ink / weight < 0.5 ? 1 : 0;
+    for (let i = 0; i < n; i++) gray[i] = gray[i] * alpha[i] + bg * (1 - alpha[i]);
+    notes.push(`transparent background flattened onto ${bg ? 'white' : 'black'}`);
+  }
+  const resized = width !== size || height !== size;
+  const pixels = resized ? areaResize(gray, width, height, size, size) : gray;
+  if (resized) notes.push(`resized from ${width}×${height} to ${size}×${size} by area averaging`);
+  let mean = 0;
+  for (const v of pixels) mean += v;
+  mean /= pixels.length;
+  const inverted = mean > 0.5;
+  if (inverted) {
+    for (let i = 0; i < pixels.length; i++) pixels[i] = 1 - pixels[i];
+    notes.push(`inverted: the image is mostly bright (mean ${mean.toFixed(2)}), MNIST digits are white on black`);
+  }
+  return { pixels, size, inverted, resized, originalWidth: width, originalHeight: height, notes };
+}
+
+/** PNG bytes → MNIST input in one call, for the CLI. */
+export function pngToMnistInput(bytes: Uint8Array, file = '<png>', size = 28): MnistInput {
+  return toMnistInput(decodePng(bytes, file), size);
+}
+
+/**
+ * Box (area-averaging) resampling: each output pixel is the mean of the source area it covers, with partial
+ * source pixels weighted by their overlap. Unlike nearest-neighbour, thin strokes do not vanish when shrinking.
+ */
+export function areaResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+  // Per axis, each output index covers [o·s/d, (o+1)·s/d) in source units; precompute the overlap weights.
+  const spans = (s: number, d: number) => {
+    const out: { i: number; w: number }[][] = [];
+    const scale = s / d;
+    for (let o = 0; o < d; o++) {
+      const a = o * scale;
+      const b = (o + 1) * scale;
+      const list: { i: number; w: number }[] = [];
+      for (let i = Math.floor(a); i < Math.min(s, Math.ceil(b)); i++) {
+        const w = Math.min(b, i + 1) - Math.max(a, i);
+        if (w > 1e-9) list.push({ i, w: w / scale });
+      }
+      out.push(list);
+    }
+    return out;
+  };
+  const xs = spans(sw, dw);
+  const ys = spans(sh, dh);
+  const out = new Float32Array(dw * dh);
+  for (let oy = 0; oy < dh; oy++) {
+    for (let ox = 0; ox < dw; ox++) {
+      let acc = 0;
+      for (const { i: y, w: wy } of ys[oy]) for (const { i: x, w: wx } of xs[ox]) acc += src[y * sw + x] * wx * wy;
+      out[oy * dw + ox] = acc;
+    }
+  }
+  return out;
+}
