@@ -98,6 +98,11 @@ export class Sequential {
     this.compiled = { ...options, spec };
   }
 
+  /** The loss and the resolved optimizer, once compiled (saved with the model). */
+  get training(): { loss: LossName; optimizer: NetworkSpec['optimizer'] } | null {
+    return this.compiled ? { loss: this.compiled.spec.loss, optimizer: this.compiled.spec.optimizer } : null;
+  }
+
   /** The backend the model trains on (created at the first fit/evaluate/predict). */
   get backendName(): string | null {
     return this.backend?.name ?? null;

@@ -55,14 +55,14 @@ export function outputDelta(layer: LayerSpec, loss: LossName, v: Floats, y: Floa
   }
 }
 
-/** e_prev = δ·W: rows × inputs. */
+/** e_prev = δ·W: rows × inputs. (Loops ordered so the innermost walks W's row contiguously.) */
 export function backpropError(layer: LayerSpec, W: Floats, delta: Floats, rows: number, ePrev: Floats): void {
   const { inputs, units } = layer;
+  ePrev.fill(0, 0, rows * inputs);
   for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < inputs; i++) {
-      let s = 0;
-      for (let j = 0; j < units; j++) s += delta[r * units + j] * W[j * inputs + i];
-      ePrev[r * inputs + i] = s;
+    for (let j = 0; j < units; j++) {
+      const d = delta[r * units + j];
+      for (let i = 0; i < inputs; i++) ePrev[r * inputs + i] += d * W[j * inputs + i];
     }
   }
 }
@@ -72,19 +72,22 @@ export function hiddenDelta(layer: LayerSpec, v: Floats, y: Floats, e: Floats, r
   for (let k = 0; k < rows * layer.units; k++) delta[k] = derivative(layer.activation, v[k], y[k], layer.alpha) * e[k];
 }
 
-/** D = (1/rows)·δᵀ·x and D_b = (1/rows)·Σ δ: the batch-averaged, downhill weight change before η. */
+/**
+ * D = (1/rows)·δᵀ·x and D_b = (1/rows)·Σ δ: the batch-averaged, downhill weight change before η.
+ * Sums pattern by pattern (Σ_r δ_r·x_rᵀ), so the innermost loop walks x and D contiguously.
+ */
 export function weightChange(layer: LayerSpec, delta: Floats, x: Floats, rows: number, D: Floats, Db: Floats): void {
   const { inputs, units } = layer;
-  for (let j = 0; j < units; j++) {
-    for (let i = 0; i < inputs; i++) {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += delta[r * units + j] * x[r * inputs + i];
-      D[j * inputs + i] = s / rows;
-    }
-    if (layer.bias) {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += delta[r * units + j];
-      Db[j] = s / rows;
+  D.fill(0, 0, units * inputs);
+  Db.fill(0);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < units; j++) {
+      const d = delta[r * units + j];
+      if (layer.bias) Db[j] += d;
+      if (d === 0) continue; // ReLU zeroes many deltas; their row of D gets nothing
+      for (let i = 0; i < inputs; i++) D[j * inputs + i] += d * x[r * inputs + i];
     }
   }
+  for (let k = 0; k < units * inputs; k++) D[k] /= rows;
+  for (let j = 0; j < Db.length; j++) Db[j] /= rows;
 }
