@@ -1,0 +1,210 @@
+/**
+ * `deltagpu train mnist`, `deltagpu evaluate`, `deltagpu predict`: the digit classifier end to end.
+ * Progress and notices go to stderr; results to stdout (one JSON object last with --json).
+ */
+import { parseArgs } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { dense } from '../layers.ts';
+import { sequential } from '../model.ts';
+import type { Sequential } from '../model.ts';
+import { ACTIVATIONS } from '../activations.ts';
+import type { ActivationName } from '../activations.ts';
+import type { OptimizerName } from '../optimizers.ts';
+import type { BackendChoice } from '../backends/select.ts';
+import type { History } from '../trainer.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { loadIdxFolder } from '../data/idx.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { loadModel, saveModel } from '../io/model-file.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { historyToSvg } from './plot.ts';
+import { ProgressBar } from './progress.ts';
+import { argmaxRows, confusionMatrix, renderConfusion } from './confusion.ts';
+import type { ConfusionMatrix } from './confusion.ts';
+import { predictInputs } from './predict.ts';
+import { choiceOption, intOption, listOption, numberOption } from './options.ts';
+
+export const TRAIN_HELP = `deltagpu train mnist [options]
+  Trains a digit classifier (784-128-10, ReLU, softmax + cross-entropy) on the embedded 10,000 MNIST
+  digits (8,000 train / 2,000 test), or on IDX files from --data, and saves it.
+  --data DIR               folder with train-/t10k-images-idx3-ubyte and -labels-idx1-ubyte (plain or .gz)
+  --layers 128             hidden layer sizes, e.g. 256,128
+  --activation relu        hidden activation: ${ACTIVATIONS.filter((a) => a !== 'softmax').join(', ')}
+  --epochs 10              --batch-size 32    --lr 0.05 (sgd/momentum) or 0.001 (adam)
+  --optimizer momentum     sgd, momentum or adam          --l2 0    L2 weight decay
+  --backend auto           auto (hardware GPU, else CPU), webgpu or cpu
+  --seed 1                 fixes the split, the initial weights and every shuffle
+  --validation-split F     hold out this fraction of the training data for validation
+  --early-stop P           stop when the validation (else test) loss has not improved for P epochs
+  --train N, --test N      use only N training / test digits (quick runs)
+  --out FILE               where to save the model (default models/mnist.safetensors; plot beside it)
+  --quiet                  no progress bar          --json    print one JSON summary object last`;
+
+const defaultLr = (o: OptimizerName) => (o === 'adam' ? 0.001 : 0.05);
+
+async function loadData(dir: string | undefined, seed: number, nTrain?: number, nTest?: number): Promise<{ train: Dataset; test: Dataset }> {
+  if (!dir) return loadMnist({ seed, ...(nTrain ? { train: nTrain } : {}), ...(nTest ? { test: nTest } : {}) });
+  const train = loadIdxFolder(dir, { split: 'train' });
+  const test = loadIdxFolder(dir, { split: 'test' });
+  const { subset } = await import('../data/dataset.ts');
+  const head = (d: Dataset, n?: number) => (n && n < d.x.rows ? subset(d, Array.from({ length: n }, (_, i) => i)) : d);
+  return { train: head(train, nTrain), test: head(test, nTest) };
+}
+
+export async function trainCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      layers: { type: 'string' },
+      activation: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      optimizer: { type: 'string' },
+      backend: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      'validation-split': { type: 'string' },
+      'early-stop': { type: 'string' },
+      l2: { type: 'string' },
+      train: { type: 'string' },
+      test: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    out(TRAIN_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'mnist') throw new RangeError(`expected 'train mnist', got 'train ${positionals.join(' ')}'`);
+  const hidden = listOption(values.layers, 'layers', [128]);
+  const activation = choiceOption(values.activation, 'activation', ACTIVATIONS.filter((a) => a !== 'softmax') as ActivationName[], 'relu');
+  const epochs = intOption(values.epochs, 'epochs', 10);
+  const batchSize = intOption(values['batch-size'], 'batch-size', 32);
+  const optimizer = choiceOption<OptimizerName>(values.optimizer, 'optimizer', ['sgd', 'momentum', 'adam'], 'momentum');
+  const lr = numberOption(values.lr, 'lr', defaultLr(optimizer), (n) => n > 0, 'a number > 0');
+  const l2 = numberOption(values.l2, 'l2', 0, (n) => n >= 0, 'a number ≥ 0');
+  const backend = choiceOption<BackendChoice>(values.backend, 'backend', ['auto', 'webgpu', 'cpu'], 'auto');
+  const seed = intOption(values.seed, 'seed', 1, 0);
+  const valSplit = values['validation-split'] === undefined ? undefined : numberOption(values['validation-split'], 'validation-split', 0, (n) => n > 0 && n < 1, 'a fraction between 0 and 1');
+  const patience = values['early-stop'] === undefined ? null : intOption(values['early-stop'], 'early-stop', 1);
+  const modelPath = values.out ?? 'models/mnist.safetensors';
+  const log = (s: string) => process.stderr.write(s + '\n');
+  const say = values.json ? log : out;
+
+  const t0 = performance.now();
+  const { train, test } = await loadData(values.data, seed, values.train ? intOption(values.train, 'train', 0) : undefined, values.test ? intOption(values.test, 'test', 0) : undefined);
+  say(`data: ${train.x.rows} training and ${test.x.rows} test images from ${train.source} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+  const sizes = [train.x.cols, ...hidden, train.classes];
+  const model = sequential(
+    sizes.slice(1).map((units, i) => dense(sizes[i], units, { activation: i === sizes.length - 2 ? 'softmax' : activation })),
+    { seed },
+  );
+  model.compile({ loss: 'categoricalCrossentropy', optimizer: { type: optimizer, learningRate: lr, l2 }, backend, onNotice: (m) => log(`notice: ${m}`) });
+  // a one-row predict creates the backend now, so the adapter line comes before the first epoch
+  await model.predict({ data: train.x.data.subarray(0, train.x.cols), rows: 1, cols: train.x.cols });
+  say(`backend: ${model.backendName} — ${model.backendDescription}`);
+  say(`model: ${sizes.join('-')} (${activation}, softmax + cross-entropy), ${optimizer} lr ${lr}${l2 ? ` l2 ${l2}` : ''}, batch ${batchSize}, ${epochs} epochs, seed ${seed}`);
+
+  const bar = new ProgressBar({ stream: values.quiet ? { write: () => true } : process.stderr });
+  const evalName = valSplit ? 'val' : 'test';
+  let best = Infinity;
+  let sinceBest = 0;
+  const history: History = await model.fit(train.x, train.y, {
+    epochs,
+    batchSize,
+    ...(valSplit ? { validationSplit: valSplit } : { validationData: [test.x, test.y] }),
+    callbacks: {
+      onEpochBegin: (e) => bar.start(e, epochs, valSplit ? train.x.rows - Math.floor(train.x.rows * valSplit) : train.x.rows),
+      onProgress: (p) => bar.update(p.done, { loss: p.loss, accuracy: p.accuracy }),
+      onEpochEnd: (_e, logs) => {
+        bar.end({ loss: logs.loss, accuracy: logs.accuracy, valName: evalName, valLoss: logs.valLoss, valAccuracy: logs.valAccuracy });
+        if (patience === null || logs.valLoss === undefined) return;
+        if (logs.valLoss < best - 1e-4) [best, sinceBest] = [logs.valLoss, 0];
+        else if (++sinceBest >= patience) {
+          log(`early stop: the ${evalName} loss has not improved for ${patience} epoch(s)`);
+          return false;
+        }
+      },
+    },
+  });
+
+  const result = await summarize(model, test, say);
+  mkdirSync(dirname(modelPath) || '.', { recursive: true });
+  await saveModel(model, modelPath, { data: train.source, history: { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, testAccuracy: result.accuracy });
+  const plotPath = modelPath.slice(0, modelPath.length - extname(modelPath).length) + '.svg';
+  writeFileAtomic(plotPath, historyToSvg({ loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, { title: `MNIST ${sizes.join('-')}`, valLabel: evalName }));
+  say(`saved: ${modelPath} (safetensors) and ${plotPath} (loss and accuracy per epoch)`);
+  const samplesPerSecond = history.samplesPerSecond.reduce((s, v) => s + v, 0) / history.samplesPerSecond.length;
+  if (values.json) {
+    out(JSON.stringify({
+      testAccuracy: result.accuracy,
+      testLoss: result.loss,
+      history: { loss: history.loss, accuracy: history.accuracy, [`${evalName}Loss`]: history.valLoss, [`${evalName}Accuracy`]: history.valAccuracy },
+      epochs: history.epochs,
+      backend: model.backendName,
+      adapter: model.backendDescription,
+      samplesPerSecond,
+      seconds: (performance.now() - t0) / 1000,
+      modelPath,
+      plotPath,
+      confusion: confusionRows(result.confusion),
+    }));
+  }
+  await model.dispose();
+  return 0;
+}
+
+/** confusion[true][predicted] as nested arrays, for JSON. */
+function confusionRows(cm: ConfusionMatrix): number[][] {
+  return Array.from({ length: cm.classes }, (_, t) => Array.from(cm.counts.subarray(t * cm.classes, (t + 1) * cm.classes)));
+}
+
+/** Test loss, accuracy and the confusion matrix, printed for people. */
+async function summarize(model: Sequential, test: Dataset, say: (s: string) => void) {
+  const { loss, accuracy } = await model.evaluate(test.x, test.y);
+  const predicted = argmaxRows(await model.predict(test.x));
+  const confusion = confusionMatrix(test.labels, predicted, test.classes);
+  say(`\ntest accuracy ${(accuracy * 100).toFixed(2)}%  test loss ${loss.toFixed(4)}  (${test.x.rows} images)\n`);
+  say(renderConfusion(confusion));
+  return { loss, accuracy, confusion };
+}
+
+export async function evaluateCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { data: { type: 'string' }, backend: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  if (positionals.length !== 1) throw new RangeError('usage: deltagpu evaluate MODEL [--data DIR] [--backend B] [--json]');
+  const backend = choiceOption<BackendChoice>(values.backend, 'backend', ['auto', 'webgpu', 'cpu'], 'auto');
+  const { model, metadata } = await loadModel(positionals[0], { backend });
+  if (!model.training) model.compile({ loss: 'categoricalCrossentropy', backend });
+  const seed = intOption(values.seed, 'seed', Number(metadata.seed ?? 1), 0);
+  const { test } = await loadData(values.data, seed);
+  const say = values.json ? (s: string) => process.stderr.write(s + '\n') : out;
+  const r = await summarize(model, test, say);
+  if (values.json) out(JSON.stringify({ testAccuracy: r.accuracy, testLoss: r.loss, images: test.x.rows, confusion: confusionRows(r.confusion) }));
+  await model.dispose();
+  return 0;
+}
+
+export async function predictCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  if (positionals.length !== 2) throw new RangeError('usage: deltagpu predict MODEL IMAGE.png|IMAGES-idx3-ubyte[.gz] [--json]');
+  const backend = choiceOption<BackendChoice>(values.backend, 'backend', ['auto', 'webgpu', 'cpu'], 'auto');
+  const { model } = await loadModel(positionals[0], { backend });
+  if (!model.training) model.compile({ loss: 'categoricalCrossentropy', backend });
+  const { x, notes } = predictInputs(positionals[1], model.inputs);
+  notes.forEach((n) => process.stderr.write(`note: ${n}\n`));
+  const y = await model.predict(x);
+  const classes = argmaxRows(y);
+  const rows = Array.from(classes, (c, r) => ({ index: r, class: c, probability: y.data[r * y.cols + c] }));
+  if (values.json) out(JSON.stringify(rows));
+  else for (const r of rows.slice(0, 50)) out(`${positionals[1]}${rows.length > 1 ? `[${r.index}]` : ''}: ${r.class}  (p = ${r.probability.toFixed(3)})`);
+  if (!values.json && rows.length > 50) out(`… ${rows.length - 50} more (use --json for all)`);
+  await model.dispose();
+  return 0;
+}
