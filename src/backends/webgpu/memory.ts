@@ -125,4 +125,26 @@ export class GpuMemory {
       this.destroy(staging);
     }
   }
+
+  /** Reads several buffers with one copy each into one staging buffer and a single mapAsync. */
+  async readMany(parts: { buffer: GPUBuffer; bytes: number }[], encoder?: GPUCommandEncoder): Promise<Float32Array[]> {
+    const offsets: number[] = [];
+    let total = 0;
+    for (const p of parts) {
+      offsets.push(total);
+      total += Math.ceil(p.bytes / 16) * 16;
+    }
+    const staging = this.create('readback', total, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    const enc = encoder ?? this.device.createCommandEncoder({ label: 'readback' });
+    parts.forEach((p, k) => enc.copyBufferToBuffer(p.buffer, 0, staging, offsets[k], Math.ceil(p.bytes / 4) * 4));
+    this.device.queue.submit([enc.finish()]);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+      const all = staging.getMappedRange().slice(0);
+      staging.unmap();
+      return parts.map((p, k) => new Float32Array(all, offsets[k], p.bytes / 4));
+    } finally {
+      this.destroy(staging);
+    }
+  }
 }

@@ -1,0 +1,94 @@
+/**
+ * The WebGPU backend: `createWebGpuBackend()` acquires a device (browser or Node/Dawn) and returns a
+ * Backend whose sessions keep every buffer resident and run whole epochs per submission.
+ *
+ *   const gpu = await createWebGpuBackend();            // throws if there is no adapter
+ *   const session = await gpu.compile(spec, params);    // pipelines + parameter buffers, once
+ *   const data = await session.upload(x, y);            // the data set, once
+ *   const m = await session.trainSteps(data, order, 0, 64, steps);   // one submit, one readback
+ *   session.dispose(); gpu.dispose();
+ */
+import type { Backend, LayerParams, NetworkSpec, TrainingSession } from '../../backend.ts';
+import { limitsReport, requestGpu } from './device.ts';
+import type { AdapterReport, GpuContext, RequestGpuOptions } from './device.ts';
+import { Kernels, MATMUL_KERNELS } from './kernels.ts';
+import type { MatmulKernel } from './kernels.ts';
+import { GpuMemory } from './memory.ts';
+import { checkParamSizes, checkParams } from './params.ts';
+import { buildPipelines } from './pipelines.ts';
+import { WebGpuSession } from './session.ts';
+
+export { requestGpu, limitsReport } from './device.ts';
+export type { AdapterReport, GpuContext } from './device.ts';
+export { bufferStats, BufferLimitError } from './memory.ts';
+export type { MatmulKernel } from './kernels.ts';
+
+export interface WebGpuOptions extends RequestGpuOptions {
+  /**
+   * Which matmul kernel the step uses: 'auto' (default) picks 'regblock' on a software adapter, where
+   * workgroup barriers are expensive, and 'tiled' (shared memory) on hardware.
+   */
+  matmul?: 'auto' | MatmulKernel;
+  /** use this context instead of acquiring one (tests share one device across backends) */
+  context?: GpuContext;
+}
+
+export interface WebGpuBackend extends Backend {
+  readonly name: 'webgpu';
+  /** true on a software adapter (SwiftShader, lavapipe): correct, slower than the CPU backend */
+  readonly isFallbackAdapter: boolean;
+  readonly adapter: AdapterReport;
+  readonly limits: Record<string, number>;
+  readonly matmulKernel: MatmulKernel;
+  /** the device context; holding it keeps Dawn's instance alive */
+  readonly context: GpuContext;
+  compile(spec: NetworkSpec, params: LayerParams[]): Promise<WebGpuSession & TrainingSession>;
+}
+
+export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  const ctx = options.context ?? (await requestGpu(options));
+  if (!ctx) {
+    throw new Error(
+      'webgpu: no WebGPU adapter. In a browser, use one with WebGPU enabled; in Node without a GPU, install ' +
+        'libvulkan1 and chromium and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader)',
+    );
+  }
+  const choice = options.matmul ?? 'auto';
+  if (choice !== 'auto' && !MATMUL_KERNELS.includes(choice)) throw new RangeError(`webgpu: unknown matmul kernel '${String(choice)}'`);
+  const kernel: MatmulKernel = choice === 'auto' ? (ctx.report.isFallback ? 'regblock' : 'tiled') : choice;
+  const kernels = new Kernels(ctx.device);
+  const sessions = new Set<WebGpuSession>();
+  const ownsDevice = !options.context;
+  let disposed = false;
+  return {
+    name: 'webgpu',
+    description: `WebGPU on ${ctx.describe()}`,
+    isFallbackAdapter: ctx.report.isFallback,
+    adapter: ctx.report,
+    limits: limitsReport(ctx.limits),
+    matmulKernel: kernel,
+    context: ctx,
+    async compile(spec: NetworkSpec, params: LayerParams[]) {
+      if (disposed) throw new Error('webgpu: the backend was disposed');
+      if (spec.layers.length === 0) throw new RangeError('webgpu: a network needs at least one layer');
+      spec.layers.forEach((layer, l) => {
+        if (layer.activation === 'softmax' && l !== spec.layers.length - 1) {
+          throw new RangeError(`webgpu: softmax is only supported on the output layer (layer ${l} of ${spec.layers.length})`);
+        }
+      });
+      // sizes first: a too-large layer fails here, before any buffer or pipeline exists
+      checkParamSizes(new GpuMemory(ctx.device), spec);
+      checkParams(spec, params);
+      const pipes = await buildPipelines(kernels, kernel, spec);
+      const session = new WebGpuSession(ctx.device, spec, pipes, kernel, params, (s) => sessions.delete(s));
+      sessions.add(session);
+      return session;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const s of [...sessions]) s.dispose();
+      if (ownsDevice) ctx.device.destroy();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The network's resident parameters: per layer W (units × ld(inputs), zero-padded rows), b, and the
+ * optimizer state (momentum's velocity / Adam's moments) for both, plus the hyper-parameter uniform.
+ * Sizes are checked for the whole network before the first buffer is created.
+ */
+import type { LayerParams, LayerSpec, NetworkSpec } from '../../backend.ts';
+import { FLOAT, ld, pad, unpad } from './memory.ts';
+import type { GpuMemory } from './memory.ts';
+
+export interface LayerBuffers {
+  W: GPUBuffer;
+  /** null for a layer without bias */
+  b: GPUBuffer | null;
+  /** optimizer state; dummies (never touched by the kernels) where the optimizer keeps none */
+  mW: GPUBuffer;
+  vW: GPUBuffer;
+  mb: GPUBuffer;
+  vb: GPUBuffer;
+}
+
+const weightBytes = (l: LayerSpec) => l.units * ld(l.inputs) * FLOAT;
+
+/** Throws BufferLimitError naming the first parameter buffer that cannot exist on this device. */
+export function checkParamSizes(mem: GpuMemory, spec: NetworkSpec): void {
+  spec.layers.forEach((layer, l) => mem.check(`layer ${l} weights W (${layer.units}×${layer.inputs})`, weightBytes(layer)));
+}
+
+export function checkParams(spec: NetworkSpec, params: LayerParams[]): void {
+  if (params.length !== spec.layers.length) {
+    throw new RangeError(`webgpu: ${params.length} parameter sets for ${spec.layers.length} layers`);
+  }
+  spec.layers.forEach((layer, l) => {
+    const p = params[l];
+    if (p.W.length !== layer.units * layer.inputs) {
+      throw new RangeError(`webgpu: layer ${l} W has ${p.W.length} values, expected ${layer.units}×${layer.inputs}`);
+    }
+    if (p.b.length !== (layer.bias ? layer.units : 0)) {
+      throw new RangeError(`webgpu: layer ${l} b has ${p.b.length} values, expected ${layer.bias ? layer.units : 0}`);
+    }
+  });
+}
+
+export class ParamBuffers {
+  readonly layers: LayerBuffers[];
+  readonly hyper: GPUBuffer;
+
+  constructor(
+    private readonly mem: GpuMemory,
+    private readonly spec: NetworkSpec,
+  ) {
+    checkParamSizes(mem, spec);
+    const type = spec.optimizer.type;
+    const dummy = (what: string) => mem.storage(`unused ${what}`, 16);
+    this.layers = spec.layers.map((layer, l) => {
+      const wb = weightBytes(layer);
+      const bb = layer.units * FLOAT;
+      return {
+        W: mem.storage(`layer ${l} weights W`, wb),
+        b: layer.bias ? mem.storage(`layer ${l} bias b`, bb) : null,
+        mW: type === 'sgd' ? dummy(`layer ${l} m(W)`) : mem.storage(`layer ${l} ${type} state m(W)`, wb),
+        vW: type === 'adam' ? mem.storage(`layer ${l} adam state v(W)`, wb) : dummy(`layer ${l} v(W)`),
+        mb: type !== 'sgd' && layer.bias ? mem.storage(`layer ${l} ${type} state m(b)`, bb) : dummy(`layer ${l} m(b)`),
+        vb: type === 'adam' && layer.bias ? mem.storage(`layer ${l} adam state v(b)`, bb) : dummy(`layer ${l} v(b)`),
+      };
+    });
+    const o = spec.optimizer;
+    this.hyper = mem.uniform('optimizer hyper-parameters', new Float32Array([o.learningRate, o.momentum, o.beta1, o.beta2, o.epsilon, o.l2, 0, 0]));
+  }
+
+  /** Writes parameters and zeroes the optimizer state (encoded clears run before the next submit's work). */
+  write(params: LayerParams[]): void {
+    checkParams(this.spec, params);
+    const q = this.mem.device.queue;
+    const enc = this.mem.device.createCommandEncoder({ label: 'reset optimizer state' });
+    this.spec.layers.forEach((layer, l) => {
+      const p = params[l];
+      const buf = this.layers[l];
+      const W = pad(p.W, layer.units, layer.inputs);
+      q.writeBuffer(buf.W, 0, W.buffer, W.byteOffset, W.byteLength);
+      if (buf.b) q.writeBuffer(buf.b, 0, p.b.buffer, p.b.byteOffset, p.b.byteLength);
+      for (const s of [buf.mW, buf.vW, buf.mb, buf.vb]) enc.clearBuffer(s);
+    });
+    q.submit([enc.finish()]);
+  }
+
+  /** Reads every W and b with one copy and one map. */
+  async read(): Promise<LayerParams[]> {
+    const parts: { buffer: GPUBuffer; bytes: number }[] = [];
+    this.spec.layers.forEach((layer, l) => {
+      parts.push({ buffer: this.layers[l].W, bytes: weightBytes(layer) });
+      if (this.layers[l].b) parts.push({ buffer: this.layers[l].b!, bytes: layer.units * FLOAT });
+    });
+    const arrays = await this.mem.readMany(parts);
+    let k = 0;
+    return this.spec.layers.map((layer) => {
+      const W = unpad(arrays[k++], layer.units, layer.inputs);
+      const b = layer.bias ? arrays[k++] : new Float32Array(0);
+      return { W, b };
+    });
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * A step plan: the activation buffers for batches of up to `capacity` rows (X, targets D, and per layer
+ * V, Y and δ), the Step record and metrics accumulator, and every bind group, all created once. Encoding
+ * a step is then only setPipeline/setBindGroup/dispatch, in the lecture's order:
+ *
+ *   gather → forward (every layer) → output delta + metrics → backprop (every hidden δ, pre-update W)
+ *          → updateWeights (every W and b) → advance the Step record
+ *
+ * Training and inference each get a plan, so evaluate/predict never overwrite what lastStep() reads.
+ */
+import type { NetworkSpec } from '../../backend.ts';
+import { bindGroup, matmulTile } from './kernels.ts';
+import type { MatmulKernel } from './kernels.ts';
+import { FLOAT, ld } from './memory.ts';
+import type { GpuMemory } from './memory.ts';
+import type { ParamBuffers } from './params.ts';
+import type { NetworkPipelines } from './pipelines.ts';
+
+/** What a gather needs to know of a data set. */
+export interface ResidentData {
+  X: GPUBuffer;
+  /** null for prediction-only data */
+  D: GPUBuffer | null;
+}
+
+export const MAX_BATCH_ROWS = 65535; // one workgroup row per batch row in gather (maxComputeWorkgroupsPerDimension)
+
+type Dispatch = { pipeline: GPUComputePipeline; group: GPUBindGroup; size: [number, number] };
+
+export class StepPlan {
+  readonly step: GPUBuffer;
+  readonly accum: GPUBuffer;
+  readonly X: GPUBuffer;
+  readonly D: GPUBuffer;
+  readonly V: GPUBuffer[];
+  readonly Y: GPUBuffer[];
+  /** empty for an inference plan */
+  readonly delta: GPUBuffer[];
+  private readonly forward: Dispatch[] = [];
+  private readonly outputDelta: Dispatch;
+  private readonly backprop: Dispatch[] = [];
+  private readonly update: Dispatch[] = [];
+  private readonly gatherShape: GPUBuffer[];
+  private readonly gathers = new Map<ResidentData, GPUBindGroup>();
+  private readonly buffers: GPUBuffer[] = [];
+
+  constructor(
+    private readonly mem: GpuMemory,
+    private readonly spec: NetworkSpec,
+    private readonly pipes: NetworkPipelines,
+    private readonly params: ParamBuffers,
+    private readonly kernel: MatmulKernel,
+    readonly capacity: number,
+    readonly training: boolean,
+  ) {
+    if (capacity > MAX_BATCH_ROWS) {
+      throw new RangeError(`webgpu: a batch of ${capacity} rows is above the ${MAX_BATCH_ROWS} rows one step can hold`);
+    }
+    const layers = spec.layers;
+    const L = layers.length;
+    const last = layers[L - 1];
+    const what = training ? 'train' : 'infer';
+    // check every size first, so nothing is created when one is too big
+    const sizes: [string, number][] = [
+      [`${what} batch inputs X (${capacity}×${layers[0].inputs})`, capacity * ld(layers[0].inputs) * FLOAT],
+      [`${what} batch targets D (${capacity}×${last.units})`, capacity * ld(last.units) * FLOAT],
+    ];
+    layers.forEach((layer, l) => sizes.push([`${what} layer ${l} activations V/Y/δ (${capacity}×${layer.units})`, capacity * ld(layer.units) * FLOAT]));
+    for (const [label, bytes] of sizes) mem.check(label, bytes);
+
+    const own = (b: GPUBuffer) => (this.buffers.push(b), b);
+    const uniform = (label: string, words: number[]) => own(mem.uniform(label, new Uint32Array(words)));
+    this.step = own(mem.storage(`${what} step record`, 32));
+    this.accum = own(mem.storage(`${what} metrics`, 16));
+    this.X = own(mem.storage(sizes[0][0], sizes[0][1]));
+    this.D = own(mem.storage(sizes[1][0], sizes[1][1]));
+    this.V = layers.map((_, l) => own(mem.storage(`${what} layer ${l} V`, sizes[l + 2][1])));
+    this.Y = layers.map((_, l) => own(mem.storage(`${what} layer ${l} Y`, sizes[l + 2][1])));
+    this.delta = training ? layers.map((_, l) => own(mem.storage(`${what} layer ${l} δ`, sizes[l + 2][1]))) : [];
+    const dummy = own(mem.storage('unused', 16));
+    const input = (l: number) => (l === 0 ? this.X : this.Y[l - 1]);
+    const tile = matmulTile(kernel);
+    const grid = (rows: number, cols: number): [number, number] => [Math.ceil(cols / tile), Math.ceil(rows / tile)];
+    const device = mem.device;
+
+    layers.forEach((layer, l) => {
+      const p = params.layers[l];
+      const dims = uniform(`forward ${l} dims`, [capacity, layer.units, layer.inputs, ld(layer.inputs), ld(layer.inputs), ld(layer.units), 1, 0]);
+      const group = bindGroup(device, pipes.forward[l], `forward ${l}`, {
+        0: input(l), 1: p.W, 2: dims, 3: this.step, 4: p.b ?? dummy, 5: this.V[l], 6: this.Y[l],
+      });
+      this.forward.push({ pipeline: pipes.forward[l], group, size: grid(capacity, layer.units) });
+    });
+    if (last.activation === 'softmax') {
+      const shape = uniform('softmax shape', [last.units, ld(last.units), 0, 0]);
+      const group = bindGroup(device, pipes.softmax, 'softmax', { 0: this.V[L - 1], 1: this.Y[L - 1], 2: shape, 3: this.step });
+      this.forward.push({ pipeline: pipes.softmax, group, size: [Math.ceil(capacity / 64), 1] });
+    }
+    const outShape = uniform('output shape', [last.units, ld(last.units), 0, 0]);
+    const outPipe = training ? pipes.outputDelta : pipes.metrics;
+    this.outputDelta = {
+      pipeline: outPipe,
+      group: bindGroup(device, outPipe, 'output delta', {
+        0: this.V[L - 1], 1: this.Y[L - 1], 2: this.D, 3: training ? this.delta[L - 1] : dummy, 4: outShape, 5: this.step, 6: this.accum,
+      }),
+      size: [1, 1],
+    };
+    this.gatherShape = [
+      uniform('gather shape', [ld(layers[0].inputs) / 4, ld(last.units) / 4, 0, 0]),
+      uniform('gather shape (no targets)', [ld(layers[0].inputs) / 4, 0, 0, 0]),
+    ];
+    if (!training) return;
+
+    for (let l = L - 1; l >= 1; l--) {
+      const layer = layers[l];
+      const pipeline = pipes.backprop[l]!;
+      const dims = uniform(`backprop ${l} dims`, [capacity, layer.inputs, layer.units, ld(layer.units), ld(layer.inputs), ld(layer.inputs), 1, 0]);
+      const group = bindGroup(device, pipeline, `backprop ${l}`, {
+        0: this.delta[l], 1: params.layers[l].W, 2: dims, 3: this.step, 4: this.V[l - 1], 5: this.Y[l - 1], 6: this.delta[l - 1],
+      });
+      this.backprop.push({ pipeline, group, size: grid(capacity, layer.inputs) });
+    }
+    layers.forEach((layer, l) => {
+      const p = params.layers[l];
+      const dims = uniform(`update ${l} dims`, [layer.units, layer.inputs, capacity, ld(layer.units), ld(layer.inputs), ld(layer.inputs), 2, 0]);
+      const group = bindGroup(device, pipes.update[l], `update W ${l}`, {
+        0: this.delta[l], 1: input(l), 2: dims, 3: this.step, 4: p.W, 5: p.mW, 6: p.vW, 7: params.hyper,
+      });
+      this.update.push({ pipeline: pipes.update[l], group, size: grid(layer.units, layer.inputs) });
+      if (p.b) {
+        const shape = uniform(`bias ${l} shape`, [layer.units, ld(layer.units), 0, 0]);
+        const bg = bindGroup(device, pipes.bias, `update b ${l}`, {
+          0: this.delta[l], 1: p.b, 2: p.mb, 3: p.vb, 4: shape, 5: this.step, 7: params.hyper,
+        });
+        this.update.push({ pipeline: pipes.bias, group: bg, size: [Math.ceil(layer.units / 64), 1] });
+      }
+    });
+  }
+
+  private advanceGroup?: GPUBindGroup;
+
+  /** The gather bind group for a data set (and, for training, the order buffer), cached. */
+  private gatherGroup(data: ResidentData, order: GPUBuffer): GPUBindGroup {
+    let g = this.gathers.get(data);
+    if (!g) {
+      g = bindGroup(this.mem.device, this.pipes.gather, 'gather', {
+        0: data.X, 1: data.D ?? data.X, 2: order, 3: this.X, 4: this.D, 5: this.gatherShape[data.D ? 0 : 1], 6: this.step,
+      });
+      this.gathers.set(data, g);
+    }
+    return g;
+  }
+
+  /** Forget cached gather groups (a data set was disposed, or the order buffer was replaced). */
+  forget(data?: ResidentData): void {
+    if (data) this.gathers.delete(data);
+    else this.gathers.clear();
+  }
+
+  private run(pass: GPUComputePassEncoder, d: Dispatch): void {
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.group);
+    pass.dispatchWorkgroups(d.size[0], d.size[1]);
+  }
+
+  encodeGather(pass: GPUComputePassEncoder, data: ResidentData, order: GPUBuffer): void {
+    const cols4 = ld(Math.max(this.spec.layers[0].inputs, this.spec.layers[this.spec.layers.length - 1].units)) / 4;
+    this.run(pass, { pipeline: this.pipes.gather, group: this.gatherGroup(data, order), size: [Math.ceil(cols4 / 64), this.capacity] });
+  }
+
+  /** forward pass of every layer (and the output softmax) */
+  encodeForward(pass: GPUComputePassEncoder): void {
+    for (const d of this.forward) this.run(pass, d);
+  }
+
+  /** output δ (training) or only the loss/accuracy (inference), added to the accumulator */
+  encodeOutputDelta(pass: GPUComputePassEncoder): void {
+    this.run(pass, this.outputDelta);
+  }
+
+  /** every hidden δ, from the last hidden layer down, with the weights before this step's update */
+  encodeBackprop(pass: GPUComputePassEncoder): void {
+    for (const d of this.backprop) this.run(pass, d);
+  }
+
+  /** every W (fused gradient + optimizer) and b (reduction + optimizer) */
+  encodeUpdateWeights(pass: GPUComputePassEncoder): void {
+    for (const d of this.update) this.run(pass, d);
+  }
+
+  encodeAdvance(pass: GPUComputePassEncoder): void {
+    this.advanceGroup ??= bindGroup(this.mem.device, this.pipes.advance, 'advance', { 0: this.step });
+    this.run(pass, { pipeline: this.pipes.advance, group: this.advanceGroup, size: [1, 1] });
+  }
+
+  /** Dispatches per training step, to size command buffers. */
+  get dispatchesPerStep(): number {
+    return 3 + this.forward.length + this.backprop.length + this.update.length;
+  }
+
+  /** Writes the first step's record and zeroes the accumulator. */
+  begin(start: number, rows: number, t: number, batch: number, total: number, sequential: boolean): void {
+    const q = this.mem.device.queue;
+    q.writeBuffer(this.step, 0, new Uint32Array([start, rows, t, batch, total, sequential ? 1 : 0, 0, 0]));
+    q.writeBuffer(this.accum, 0, new Uint32Array(4));
+  }
+
+  dispose(): void {
+    for (const b of this.buffers) this.mem.destroy(b);
+    this.gathers.clear();
+  }
+}
