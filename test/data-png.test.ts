@@ -2,6 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { areaResize, crc32, decodePng, encodePng, pngToMnistInput, type RawImage, toMnistInput } from '../src/data/png.ts';
 import { Random } from '../src/random.ts';
+import { loadMnist } from '../src/data/mnist.ts';
 
 function randomImage(width: number, height: number, channels: 1 | 2 | 3 | 4, seed: number): RawImage {
   const rng = new Random(seed);
@@ -114,7 +115,7 @@ describe('conversion to an MNIST input', () => {
     const w = 280, h = 140;
     const data = new Uint8Array(w * h);
     for (let y = 0; y < h; y++) for (let x = 145; x < w; x++) data[y * w + x] = 255;
-    const input = pngToMnistInput(encodePng({ width: w, height: h, channels: 1, data }));
+    const input = pngToMnistInput(encodePng({ width: w, height: h, channels: 1, data }), 'x.png', { fit: 'stretch' });
     expect(input.resized).toBe(true);
     expect(input.pixels.length).toBe(784);
     expect(input.pixels[0]).toBe(0);
@@ -122,6 +123,47 @@ describe('conversion to an MNIST input', () => {
     expect(input.pixels[27]).toBeCloseTo(1, 6);
     const mean = input.pixels.reduce((a, b) => a + b, 0) / 784;
     expect(mean).toBeCloseTo(135 / 280, 5);
+  });
+
+  it("fit 'mnist' (the default for other sizes) crops, scales to 20 px and centres a small off-centre digit", () => {
+    // 300×200 white paper, a dark 10×40 bar near the top-left corner.
+    const w = 300, h = 200;
+    const data = new Uint8Array(w * h).fill(240);
+    for (let y = 10; y < 50; y++) for (let x = 20; x < 30; x++) data[y * w + x] = 10;
+    const input = pngToMnistInput(encodePng({ width: w, height: h, channels: 1, data }));
+    expect(input.inverted).toBe(true);
+    expect(input.resized).toBe(true);
+    expect(input.notes.join(' ')).toMatch(/centred by mass/);
+    let x0 = 28, x1 = -1, y0 = 28, y1 = -1, mass = 0, mx = 0, my = 0;
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+      const v = input.pixels[y * 28 + x];
+      if (v > 0.5) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+      mass += v; mx += v * x; my += v * y;
+    }
+    expect(y1 - y0 + 1).toBe(20); // the longer side fills 20 of 28 pixels
+    expect(x1 - x0 + 1).toBe(5); // aspect kept: 10×40 → 5×20
+    expect(Math.abs(mx / mass - 14)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(my / mass - 14)).toBeLessThanOrEqual(0.5);
+    // A blank image has no digit to find and falls back to a plain resize.
+    const blank = pngToMnistInput(encodePng({ width: 56, height: 56, channels: 1, data: new Uint8Array(56 * 56) }));
+    expect(blank.pixels.every((v) => v === 0)).toBe(true);
+    expect(blank.notes.join(' ')).toMatch(/resized from 56×56/);
+  });
+
+  it('recovers a real MNIST digit printed large, dark on white, off-centre', () => {
+    const { test } = loadMnist({ seed: 1, train: 0, test: 20 });
+    for (let k = 0; k < 20; k++) {
+      const digit = test.x.data.subarray(k * 784, (k + 1) * 784);
+      // ×8 nearest-neighbour, inverted, placed at (40, 16) on a 320×260 white page.
+      const W = 320, H = 260;
+      const page = new Uint8Array(W * H).fill(255);
+      for (let y = 0; y < 224; y++) for (let x = 0; x < 224; x++) page[(16 + y) * W + 40 + x] = 255 - Math.round(digit[(y >> 3) * 28 + (x >> 3)] * 255);
+      const back = pngToMnistInput(encodePng({ width: W, height: H, channels: 1, data: page })).pixels;
+      let sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
+      for (let i = 0; i < 784; i++) { const a = digit[i], b = back[i]; sa += a; sb += b; sab += a * b; saa += a * a; sbb += b * b; }
+      const corr = (784 * sab - sa * sb) / Math.sqrt((784 * saa - sa * sa) * (784 * sbb - sb * sb));
+      expect(corr).toBeGreaterThan(0.99); // a one-pixel misplacement gives 0.5-0.9
+    }
   });
 
   it('areaResize upsamples and handles fractional coverage exactly', () => {
