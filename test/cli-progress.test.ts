@@ -29,8 +29,8 @@ describe('ProgressBar on a TTY', () => {
     expect(last).toMatch(/12,339 samples\/s/);
     expect(last).toContain('loss 0.2311');
     expect(last).toContain('acc 93.1%');
-    // 3200 samples left at ≈12,339/s ≈ 0.26 s → rounds to 0s.
-    expect(last).toMatch(/ETA 0s/);
+    // 3200 samples left at ≈12,339/s ≈ 0.26 s.
+    expect(last).toMatch(/ETA 0\.3s/);
     expect(s.text).not.toContain('\n');
   });
 
@@ -52,7 +52,7 @@ describe('ProgressBar on a TTY', () => {
     const line = bar.end({ valLoss: 0.61, valAccuracy: 0.775, valName: 'test' });
     const out = s.chunks.at(-1)!;
     expect(out).toBe(`\r${line}\x1b[K\n`);
-    expect(line).toBe('Epoch 1/2  1s  1,000 samples/s  loss 0.5000  acc 80.0%  test_loss 0.6100  test_acc 77.5%');
+    expect(line).toBe('Epoch 1/2  1.0s  1,000 samples/s  loss 0.5000  acc 80.0%  test_loss 0.6100  test_acc 77.5%');
   });
 });
 
@@ -70,7 +70,7 @@ describe('ProgressBar when not a TTY', () => {
     expect(s.text).not.toContain('\x1b');
     const lines = s.text.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toBe('Epoch 3/3  1s  500 samples/s  loss 0.3000  acc 90.0%  val_acc 88.0%');
+    expect(lines[2]).toBe('Epoch 3/3  1.0s  500 samples/s  loss 0.3000  acc 90.0%  val_acc 88.0%');
   });
 
   it('prints an occasional progress line during a long epoch', () => {
@@ -88,10 +88,28 @@ describe('ProgressBar when not a TTY', () => {
   });
 });
 
+describe('ProgressBar width', () => {
+  it('fits the line to a narrow terminal by shrinking the bar, then cutting', () => {
+    for (const columns of [80, 100, 60]) {
+      const s = new FakeStream(true, columns);
+      const c = clock();
+      const bar = new ProgressBar({ stream: s, now: c.now });
+      bar.start(10, 100, 60000);
+      c.advance(2000);
+      bar.update(30000, { loss: 0.123456, accuracy: 0.5 });
+      const line = s.chunks.at(-1)!.replace(/^\r/, '').replace(/\x1b\[K$/, '');
+      expect(line.length).toBeLessThanOrEqual(columns - 1);
+      expect(line).toMatch(/^Epoch  10\/100 \[=+>?\s*\]/);
+      if (columns >= 100) expect(line).toContain('ETA 2.0s');
+    }
+  });
+});
+
 describe('formatting', () => {
   it('formats counts and durations', () => {
     expect(formatCount(12345.4)).toBe('12,345');
-    expect(formatDuration(2.4)).toBe('2s');
+    expect(formatDuration(2.44)).toBe('2.4s');
+    expect(formatDuration(12.4)).toBe('12s');
     expect(formatDuration(65)).toBe('1m05s');
     expect(formatDuration(3720)).toBe('1h02m');
     expect(formatDuration(NaN)).toBe('?');

@@ -33,7 +33,7 @@ export interface EpochSummary {
 
 export interface ProgressOptions {
   stream?: ProgressStream;
-  /** Bar width in characters (default 30, shrunk to fit narrow terminals). */
+  /** Largest bar width in characters (default 30); narrower when the terminal is, down to 10. */
   barWidth?: number;
   /** Minimum ms between redraws on a TTY (default 80): redrawing per batch would cost more than the batch. */
   redrawMs?: number;
@@ -48,9 +48,10 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** 2s, 1m05s, 1h02m. */
+/** 2.4s, 12s, 1m05s, 1h02m. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  if (seconds < 9.95) return `${seconds.toFixed(1)}s`;
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
@@ -79,9 +80,7 @@ export class ProgressBar {
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     this.tty = this.stream.isTTY === true;
-    const columns = this.stream.columns ?? 100;
-    // Leave room for the ~75 characters of text around the bar.
-    this.barWidth = Math.max(10, Math.min(options.barWidth ?? 30, columns - 80));
+    this.barWidth = options.barWidth ?? 30;
     this.redrawMs = options.redrawMs ?? 80;
     this.logEveryMs = options.logEveryMs ?? 15000;
     this.now = options.now ?? (() => performance.now());
@@ -135,22 +134,29 @@ export class ProgressBar {
 
   /** The bar line for the current state (without control characters). */
   line(): string {
-    const frac = this.total > 0 ? this.done / this.total : 0;
-    const filled = Math.floor(frac * this.barWidth);
-    const bar = frac >= 1 ? '='.repeat(this.barWidth) : '='.repeat(filled) + '>' + ' '.repeat(this.barWidth - filled - 1);
     const elapsed = (this.now() - this.started) / 1000;
     const rate = elapsed > 0 ? this.done / elapsed : 0;
     const tw = String(this.total).length;
     const w = String(this.epochs).length;
-    const parts = [
-      `Epoch ${String(this.epoch).padStart(w)}/${this.epochs} [${bar}] ${String(this.done).padStart(tw)}/${this.total}`,
-    ];
+    const parts: string[] = [];
     // Until some samples are through there is no rate, and an ETA from it would be nonsense.
     if (this.done > 0 && elapsed > 0) parts.push(`${formatCount(rate)} samples/s`);
     if (this.metrics.loss !== undefined) parts.push(`loss ${num(this.metrics.loss)}`);
     if (this.metrics.accuracy !== undefined) parts.push(`acc ${pct(this.metrics.accuracy)}`);
     if (this.done > 0 && elapsed > 0 && this.done < this.total) parts.push(`ETA ${formatDuration((this.total - this.done) / rate)}`);
-    return parts.join('  ');
+    const head = `Epoch ${String(this.epoch).padStart(w)}/${this.epochs}`;
+    const count = `${String(this.done).padStart(tw)}/${this.total}`;
+    const rest = parts.length ? `  ${parts.join('  ')}` : '';
+    // A line wider than the terminal wraps, and \r then redraws only its last row: shrink the bar to fit,
+    // and cut the tail as a last resort.
+    const columns = this.stream.columns;
+    const fixed = head.length + count.length + rest.length + 4; // ' [' + '] '
+    const width = columns ? Math.max(10, Math.min(this.barWidth, columns - 1 - fixed)) : this.barWidth;
+    const frac = this.total > 0 ? this.done / this.total : 0;
+    const filled = Math.floor(frac * width);
+    const bar = frac >= 1 ? '='.repeat(width) : '='.repeat(filled) + '>' + ' '.repeat(width - filled - 1);
+    const line = `${head} [${bar}] ${count}${rest}`;
+    return columns && this.tty && line.length > columns - 1 ? line.slice(0, columns - 1) : line;
   }
 
   private draw(): void {
