@@ -257,8 +257,8 @@ export function toMnistInput(img: RawImage, options: MnistInputOptions | number 
   return { pixels, size, inverted, resized, originalWidth: width, originalHeight: height, notes };
 }
 
-/** PNG bytes → MNIST input in one call, for the CLI. */
-export function pngToMnistInput(bytes: Uint8Array, file = '<png>', options: MnistInputOptions = {}): MnistInput {
+/** PNG bytes → MNIST input in one call, for the CLI; a number for `options` is the output size. */
+export function pngToMnistInput(bytes: Uint8Array, file = '<png>', options: MnistInputOptions | number = {}): MnistInput {
   return toMnistInput(decodePng(bytes, file), options);
 }
 
