@@ -9,14 +9,19 @@ fn clamp_probability(y: f32) -> f32 {
   return clamp(y, LOG_EPSILON, 1.0 - LOG_EPSILON);
 }
 
+// 1 − clamp(y) computed as a clamp of 1 − y: in f32, 1 − (1 − ε) is 1.19e-7, not ε = 1e-7, which would
+// make e = (1−d)/(1−p) 19% off the reference where y saturates; 1 − y itself is exact for y ≥ 0.5.
+fn clamp_complement(y: f32) -> f32 {
+  return clamp(1.0 - y, LOG_EPSILON, 1.0 - LOG_EPSILON);
+}
+
 // E's term for one output of a row of m outputs
 fn loss_term(y: f32, d: f32, m: u32) -> f32 {
   switch LOSS {
     case 1u: { return (d - y) * (d - y); }
     case 2u: { return (d - y) * (d - y) / f32(m); }
     case 3u: {
-      let p = clamp_probability(y);
-      return -(d * log(p) + (1.0 - d) * log(1.0 - p));
+      return -(d * log(clamp_probability(y)) + (1.0 - d) * log(clamp_complement(y)));
     }
     case 4u: {
       if (d == 0.0) { return 0.0; }
@@ -32,8 +37,7 @@ fn output_error(y: f32, d: f32, m: u32) -> f32 {
     case 1u: { return 2.0 * (d - y); }
     case 2u: { return (2.0 / f32(m)) * (d - y); }
     case 3u: {
-      let p = clamp_probability(y);
-      return d / p - (1.0 - d) / (1.0 - p);
+      return d / clamp_probability(y) - (1.0 - d) / clamp_complement(y);
     }
     case 4u: { return d / clamp_probability(y); }
     default: { return d - y; }

@@ -7,22 +7,22 @@
  *
  * Tolerance: both backends compute in float32 but sum in different orders (the GPU in 4-term blocks),
  * so each product differs by ~K·2⁻²⁴ relative; these differences are then carried through tens of
- * updates. We allow |w_gpu − w_cpu| ≤ 2e-4·(1 + |w_cpu|) after training — three orders of magnitude above
- * the observed ~1e-6 drift, yet far below what one wrong term, a missed row or a post-update W in the
- * hidden delta produces (≥ 1e-2 on these problems, checked by the mutations noted in the final report).
+ * updates. We allow |w_gpu − w_cpu| ≤ 2e-4·(1 + |w_cpu|) after training — 50× above
+ * the observed drift, yet far below what one wrong term, a missed row or a post-update W in the
+ * hidden delta produces (≥ 1e-2 on these problems; swapping backprop and update fails every case).
+ * Observed drift: ≤ 4e-7 for sgd/momentum, ≤ 4e-6 for Adam (its 1/√v̂ amplifies tiny gradients).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveGpu, sharedGpu } from './helpers/gpu.ts';
 import { createCpuBackend } from '../src/backends/cpu/backend.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.ts';
-import type { LayerParams, LayerSpec, NetworkSpec, Metrics, Backend } from '../src/backend.ts';
+import type { LayerParams, Metrics, Backend } from '../src/backend.ts';
 import type { ActivationName } from '../src/activations.ts';
 import type { LossName } from '../src/losses.ts';
-import { resolveOptimizer } from '../src/optimizers.ts';
 import type { OptimizerConfig } from '../src/optimizers.ts';
 import { Random } from '../src/random.ts';
-import type { Matrix } from '../src/tensor.ts';
+import { makeData, makeParams, makeSpec } from './helpers/networks.ts';
 
 const ok = await haveGpu();
 
@@ -39,38 +39,6 @@ interface Case {
   epochs: number;
   /** online: only this many steps of the first epoch */
   steps?: number;
-}
-
-export function makeSpec(c: Pick<Case, 'sizes' | 'hidden' | 'output' | 'loss' | 'optimizer' | 'bias'>): NetworkSpec {
-  const layers: LayerSpec[] = [];
-  for (let l = 1; l < c.sizes.length; l++) {
-    const out = l === c.sizes.length - 1;
-    layers.push({ inputs: c.sizes[l - 1], units: c.sizes[l], activation: out ? c.output : c.hidden, bias: c.bias ?? true, alpha: 0.2 });
-  }
-  return { layers, loss: c.loss, optimizer: resolveOptimizer(c.optimizer) };
-}
-
-export function makeParams(spec: NetworkSpec, rng: Random): LayerParams[] {
-  return spec.layers.map((l) => {
-    const s = Math.sqrt(6 / (l.inputs + l.units));
-    return {
-      W: Float32Array.from({ length: l.units * l.inputs }, () => rng.uniform(-s, s)),
-      b: Float32Array.from({ length: l.bias ? l.units : 0 }, () => rng.uniform(-0.1, 0.1)),
-    };
-  });
-}
-
-/** Inputs in [-1, 1); targets one-hot (multi-output) or 0/1 (single output) from a fixed random rule. */
-export function makeData(rows: number, inputs: number, outputs: number, rng: Random): { x: Matrix; y: Matrix } {
-  const x = Float32Array.from({ length: rows * inputs }, () => rng.uniform(-1, 1));
-  const y = new Float32Array(rows * outputs);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let i = 0; i < inputs; i++) s += x[r * inputs + i] * Math.sin(i + 1);
-    if (outputs === 1) y[r] = s > 0 ? 1 : 0;
-    else y[r * outputs + (Math.floor(Math.abs(s) * 3) % outputs)] = 1;
-  }
-  return { x: { data: x, rows, cols: inputs }, y: { data: y, rows, cols: outputs } };
 }
 
 async function trainBoth(c: Case, backends: Backend[]): Promise<{ params: LayerParams[][]; metrics: Metrics[][]; traces: unknown[] }> {
@@ -100,14 +68,18 @@ async function trainBoth(c: Case, backends: Backend[]): Promise<{ params: LayerP
   return { params, metrics, traces };
 }
 
-function expectClose(gpu: ArrayLike<number>, cpu: ArrayLike<number>, tol: number, what: string): void {
+/** Throws on the first element off by more than tol·(1 + |cpu|); returns the worst such ratio. */
+function expectClose(gpu: ArrayLike<number>, cpu: ArrayLike<number>, tol: number, what: string): number {
   expect(gpu.length, `${what} length`).toBe(cpu.length);
+  let worst = 0;
   for (let k = 0; k < cpu.length; k++) {
     const err = Math.abs(gpu[k] - cpu[k]);
+    worst = Math.max(worst, err / (1 + Math.abs(cpu[k])));
     if (!(err <= tol * (1 + Math.abs(cpu[k])))) {
       throw new Error(`${what}[${k}]: gpu ${gpu[k]} vs cpu ${cpu[k]} (|Δ| ${err.toExponential(2)} > ${tol})`);
     }
   }
+  return worst;
 }
 
 const CASES: Case[] = [
@@ -122,6 +94,20 @@ const CASES: Case[] = [
 ];
 
 describe.skipIf(!ok)('WebGPU agrees with the CPU reference', () => {
+  describe.each(['tiled', 'naive'] as const)('with the %s matmul', (kernel) => {
+    let other: WebGpuBackend;
+    beforeAll(async () => {
+      other = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: kernel });
+    });
+    afterAll(() => other?.dispose());
+    for (const c of [CASES[2], CASES[6]]) {
+      it(c.name, async () => {
+        const { params } = await trainBoth(c, [createCpuBackend(), other]);
+        params[0].forEach((p, l) => expectClose(params[1][l].W, p.W, 2e-4, `layer ${l} W`));
+      });
+    }
+  });
+
   let gpu: WebGpuBackend;
   const cpu = createCpuBackend();
   beforeAll(async () => {
@@ -133,10 +119,11 @@ describe.skipIf(!ok)('WebGPU agrees with the CPU reference', () => {
     it(c.name, async () => {
       const { params, metrics, traces } = await trainBoth(c, [cpu, gpu]);
       const [pc, pg] = params;
+      let drift = 0;
       pc.forEach((p, l) => {
-        expectClose(pg[l].W, p.W, 2e-4, `layer ${l} W`);
-        expectClose(pg[l].b, p.b, 2e-4, `layer ${l} b`);
+        drift = Math.max(drift, expectClose(pg[l].W, p.W, 2e-4, `layer ${l} W`), expectClose(pg[l].b, p.b, 2e-4, `layer ${l} b`));
       });
+      console.info(`${c.name}: largest weight drift |Δ|/(1+|w|) = ${drift.toExponential(1)}`);
       const [mc, mg] = metrics;
       mc.forEach((m, k) => {
         expect(mg[k].count).toBe(m.count);
