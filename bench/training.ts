@@ -1,0 +1,426 @@
+/**
+ * Training-throughput suite: samples/s for the MNIST MLP 784-128-10 (ReLU hidden, softmax + categorical
+ * cross-entropy), plain SGD lr 0.1, on the embedded digits (`loadMnist({seed: 1})`, 8,000 training digits),
+ * batch 64 and 256, shuffled each epoch. Each run trains a fresh model for `epochs` epochs; the first is a
+ * warm-up (pipeline compilation, JIT, buffer pools) and the samples/s of the others are averaged — the way
+ * the peers' figures in shared/webgpu-on-cpu.md were taken (epochs 2–3 of 3).
+ *
+ * Backends: deltagpu `cpu` and `webgpu` (through `model.compile({backend})`), and the TF.js 4.22 peers
+ * `tfjs-cpu` (pure JS), `tfjs-wasm` (SIMD) and `tfjs-webgpu` (on the same Dawn adapter). Each backend runs in
+ * its own child process, so its peak RSS is its own and a crash (Dawn segfault) is reported, not fatal:
+ *
+ *   node bin/run-ts.js bench/training.ts --child BACKEND --result FILE [--epochs 3] [--batches 64,256] [--train 8000]
+ *
+ * A run that does not train (non-finite loss, training accuracy below 50% after its epochs, zero throughput)
+ * is an error, never a row of zeros.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadMnist } from '../src/data/mnist.ts';
+import type { Dataset } from '../src/data/dataset.ts';
+
+export const TRAINING_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'] as const;
+export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
+
+const LEARNING_RATE = 0.1;
+const HIDDEN = 128;
+/** a run whose final training accuracy is below this did not train: reported as an error */
+const SANITY_ACCURACY = 0.5;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+
+export interface TrainingOptions {
+  backends: readonly string[];
+  quick?: boolean;
+  /** epochs per run, the first a warm-up (default 3; 2 with --quick) */
+  epochs?: number;
+  /** default [64, 256] */
+  batchSizes?: number[];
+  /** training digits (default 8000; 2000 with --quick) */
+  train?: number;
+  log?: (s: string) => void;
+}
+
+export interface BatchRun {
+  batchSize: number;
+  /** seconds of each epoch, warm-up included */
+  epochSeconds: number[];
+  /** mean samples/s over the epochs after the first */
+  samplesPerSecond: number;
+  /** warm-up epoch's samples/s */
+  warmupSamplesPerSecond: number;
+  finalLoss: number;
+  finalAccuracy: number;
+}
+
+export interface BackendRun {
+  backend: string;
+  /** what it ran on: "CPU reference (float32)", the adapter, TF.js version and flags */
+  device: string;
+  runs: BatchRun[];
+  /** RSS just before the backend was created (data loaded), bytes */
+  rssBefore?: number;
+  /** the child's peak RSS (getrusage maxrss), bytes */
+  peakRss?: number;
+  /** peakRss − rssBefore: memory the backend and its training added at its peak */
+  peakRssDelta?: number;
+  /** peak bytes in live GPU buffers (deltagpu webgpu: counted at createBuffer/destroy; TF.js: tf.memory()) */
+  gpuBytesPeak?: number | null;
+  gpuBytesNote?: string;
+  error?: string;
+}
+
+export interface TrainingResult {
+  model: string;
+  trainDigits: number;
+  epochs: number;
+  measuredEpochs: string;
+  batchSizes: number[];
+  runs: BackendRun[];
+  unavailable: { backend: string; reason: string; reference?: string }[];
+}
+
+export const TFJS_NODE_UNAVAILABLE = {
+  backend: 'tfjs-node',
+  reason:
+    "@tensorflow/tfjs-node can't be installed here: its install script downloads the native TensorFlow library from a host this machine cannot reach",
+  reference: 'shared/webgpu-on-cpu.md lists ~9,500 (batch 64) and ~25,000 (batch 256) samples/s for it (native TF, 2 threads), measured elsewhere on this machine; not re-measured',
+};
+
+// ---------------------------------------------------------------- parent: one child process per backend
+
+export async function runTrainingBench(options: TrainingOptions): Promise<TrainingResult> {
+  const log = options.log ?? ((s: string) => console.error(s));
+  const epochs = options.epochs ?? (options.quick ? 2 : 3);
+  const batchSizes = options.batchSizes ?? [64, 256];
+  const train = options.train ?? (options.quick ? 2000 : 8000);
+  const dir = mkdtempSync(join(tmpdir(), 'deltagpu-bench-train-'));
+  const runs: BackendRun[] = [];
+  try {
+    for (const backend of options.backends) {
+      if (!(TRAINING_BACKENDS as readonly string[]).includes(backend)) {
+        runs.push({ backend, device: '', runs: [], error: `unknown backend '${backend}'` });
+        continue;
+      }
+      const resultFile = join(dir, `${backend}.json`);
+      const args = [join(root, 'bin', 'run-ts.js'), join(here, 'training.ts'), '--child', backend, '--result', resultFile, '--epochs', String(epochs), '--batches', batchSizes.join(','), '--train', String(train)];
+      log(`training: ${backend} (batch ${batchSizes.join(', ')}, ${epochs} epochs of ${train} digits, first one warm-up) …`);
+      const t0 = performance.now();
+      const { code, signal, tail } = await runChild(args, log);
+      let run: BackendRun;
+      try {
+        run = JSON.parse(readFileSync(resultFile, 'utf8')) as BackendRun;
+      } catch {
+        run = {
+          backend,
+          device: '',
+          runs: [],
+          error: `child process ${signal ? `killed by ${signal}` : `exited with code ${code}`} without a result; last output:\n${tail}`,
+        };
+      }
+      if (!run.error && (code !== 0 || signal)) run.error = `child process ${signal ? `killed by ${signal}` : `exited with code ${code}`} after writing its result`;
+      log(
+        run.error
+          ? `training: ${backend}: FAILED: ${run.error}`
+          : `training: ${backend}: ${run.runs.map((r) => `batch ${r.batchSize}: ${fmt(r.samplesPerSecond)} samples/s`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+      );
+      runs.push(run);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    model: `MLP 784-${HIDDEN}-10 (ReLU, softmax + categorical cross-entropy), SGD lr ${LEARNING_RATE}, shuffled`,
+    trainDigits: train,
+    epochs,
+    measuredEpochs: epochs === 2 ? 'epoch 2' : `epochs 2–${epochs} averaged`,
+    batchSizes,
+    runs,
+    unavailable: [TFJS_NODE_UNAVAILABLE],
+  };
+}
+
+function runChild(args: string[], log: (s: string) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; tail: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let tail = '';
+    const keep = (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', (c: Buffer) => {
+      keep(c);
+      for (const line of c.toString().split('\n')) if (line.trim()) log(`  [child] ${line}`);
+    });
+    child.on('error', (e) => res({ code: -1, signal: null, tail: tail + String(e) }));
+    child.on('close', (code, signal) => res({ code, signal, tail }));
+  });
+}
+
+const fmt = (v: number | undefined | null) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : Math.round(v).toLocaleString('en-US'));
+const mib = (v: number | undefined | null) => (v === undefined || v === null ? '–' : `${(v / 2 ** 20).toFixed(1)} MiB`);
+
+export function trainingMarkdown(r: TrainingResult): string {
+  const peers = r.runs.filter((x) => x.backend.startsWith('tfjs-') && !x.error);
+  const best = (bs: number) => {
+    let top: { backend: string; sps: number } | null = null;
+    for (const p of peers) {
+      const sps = p.runs.find((x) => x.batchSize === bs)?.samplesPerSecond;
+      if (sps !== undefined && (!top || sps > top.sps)) top = { backend: p.backend, sps };
+    }
+    return top;
+  };
+  const bests = new Map(r.batchSizes.map((bs) => [bs, best(bs)]));
+  const head = ['backend', ...r.batchSizes.flatMap((bs) => [`batch ${bs} samples/s`, `× best peer`]), 'peak RSS Δ', 'GPU buffers (peak)', 'train acc (last epoch)', 'runs on'];
+  const rows = r.runs.map((x) => {
+    if (x.error) return [`${x.backend}`, ...r.batchSizes.flatMap(() => ['**FAILED**', '']), '', '', '', x.error.split('\n')[0].replace(/\|/g, '/')];
+    return [
+      x.backend,
+      ...r.batchSizes.flatMap((bs) => {
+        const run = x.runs.find((y) => y.batchSize === bs);
+        const b = bests.get(bs);
+        return [fmt(run?.samplesPerSecond), run && b ? `${(run.samplesPerSecond / b.sps).toFixed(2)}×` : '–'];
+      }),
+      mib(x.peakRssDelta),
+      x.gpuBytesPeak === undefined || x.gpuBytesPeak === null ? '–' : `${mib(x.gpuBytesPeak)}${x.gpuBytesNote ? ` (${x.gpuBytesNote})` : ''}`,
+      x.runs.map((y) => `${(y.finalAccuracy * 100).toFixed(1)}%`).join(' / '),
+      x.device.replace(/\|/g, '/'),
+    ];
+  });
+  for (const u of r.unavailable) rows.push([u.backend, ...r.batchSizes.flatMap(() => ['unavailable', '']), '', '', '', u.reason]);
+  const table = [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  const bestLine = r.batchSizes.map((bs) => {
+    const b = bests.get(bs);
+    return `batch ${bs}: ${b ? `${b.backend} (${fmt(b.sps)} samples/s)` : 'no peer measured'}`;
+  });
+  return [
+    `${r.model}; ${r.trainDigits.toLocaleString('en-US')} embedded MNIST digits; ${r.epochs} epochs per run, ${r.measuredEpochs} (epoch 1 is a warm-up).`,
+    `Best peer — ${bestLine.join('; ')}. "× best peer" = samples/s ÷ the best TF.js peer's at the same batch size.`,
+    `Peak RSS Δ = the backend's child process's peak RSS minus its RSS just before the backend was created (data already loaded), over all batch sizes.`,
+    '',
+    table,
+    '',
+    ...r.unavailable.filter((u) => u.reference).map((u) => `${u.backend}: ${u.reference}.`),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------- child: one backend, every batch size
+
+interface EpochHooks {
+  begin(): void;
+  end(loss: number, accuracy: number): void;
+}
+
+function epochTimer(epochs: number, n: number) {
+  const seconds: number[] = [];
+  let t0 = 0;
+  let loss = NaN;
+  let accuracy = NaN;
+  const hooks: EpochHooks = {
+    begin: () => {
+      t0 = performance.now();
+    },
+    end: (l, a) => {
+      seconds.push((performance.now() - t0) / 1000);
+      loss = l;
+      accuracy = a;
+    },
+  };
+  const result = (batchSize: number): BatchRun => {
+    if (seconds.length !== epochs) throw new Error(`expected ${epochs} epochs, timed ${seconds.length}`);
+    const measured = seconds.slice(1);
+    const sps = measured.reduce((s, t) => s + n / t, 0) / measured.length;
+    if (!(sps > 0 && Number.isFinite(sps))) throw new Error(`batch ${batchSize}: throughput ${sps} is not a positive number`);
+    if (!Number.isFinite(loss)) throw new Error(`batch ${batchSize}: the training loss is ${loss}: the backend did not train`);
+    if (!(accuracy >= SANITY_ACCURACY)) {
+      throw new Error(`batch ${batchSize}: training accuracy ${(accuracy * 100).toFixed(1)}% after ${epochs} epochs (expected ≥ ${SANITY_ACCURACY * 100}%): the backend did not train`);
+    }
+    return { batchSize, epochSeconds: seconds, samplesPerSecond: sps, warmupSamplesPerSecond: n / seconds[0], finalLoss: loss, finalAccuracy: accuracy };
+  };
+  return { hooks, result };
+}
+
+async function deltagpuChild(backend: 'cpu' | 'webgpu', data: Dataset, epochs: number, batches: number[], out: BackendRun): Promise<void> {
+  const { sequential, dense, sgd } = await import('../src/index.ts');
+  const { createCpuBackend } = await import('../src/backends/cpu/backend.ts');
+  let be: import('../src/backend.ts').Backend;
+  let gpuStats: { live: number; peak: number } | null = null;
+  let release = () => {};
+  if (backend === 'cpu') {
+    be = createCpuBackend();
+  } else {
+    const { requestGpu, createWebGpuBackend } = await import('../src/backends/webgpu/index.ts');
+    const ctx = await requestGpu();
+    if (!ctx) throw new Error('webgpu: no adapter (in Node without a GPU set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)');
+    gpuStats = countGpuBytes(ctx.device);
+    const gpu = await createWebGpuBackend({ context: ctx });
+    be = gpu;
+    out.device = `${gpu.description}; matmul kernel '${gpu.matmulKernel}'`;
+    release = () => {
+      gpu.dispose();
+      ctx.device.destroy();
+    };
+  }
+  if (backend === 'cpu') out.device = be.description;
+  for (const batchSize of batches) {
+    const model = sequential([dense(784, HIDDEN, { activation: 'relu' }), dense(HIDDEN, 10, { activation: 'softmax' })], { seed: 1 });
+    model.compile({ loss: 'categoricalCrossentropy', optimizer: sgd(LEARNING_RATE), backend: be });
+    const t = epochTimer(epochs, data.x.rows);
+    await model.fit(data.x, data.y, {
+      epochs,
+      batchSize,
+      shuffle: true,
+      callbacks: { onEpochBegin: () => t.hooks.begin(), onEpochEnd: (_e, logs) => t.hooks.end(logs.loss, logs.accuracy) },
+    });
+    await model.dispose();
+    out.runs.push(t.result(batchSize));
+    process.stderr.write(`${backend} batch ${batchSize}: epochs ${out.runs.at(-1)!.epochSeconds.map((s) => s.toFixed(2)).join(', ')} s\n`);
+  }
+  if (gpuStats) {
+    out.gpuBytesPeak = gpuStats.peak;
+    out.gpuBytesNote = 'all createBuffer sizes live at once, readback staging included';
+  }
+  release();
+}
+
+/** Wraps device.createBuffer / buffer.destroy to count live bytes (the backend exposes counts, not bytes). */
+function countGpuBytes(device: GPUDevice): { live: number; peak: number } | null {
+  const stats = { live: 0, peak: 0 };
+  try {
+    const create = device.createBuffer.bind(device);
+    (device as { createBuffer: GPUDevice['createBuffer'] }).createBuffer = (desc: GPUBufferDescriptor) => {
+      const buffer = create(desc);
+      const size = desc.size;
+      stats.live += size;
+      stats.peak = Math.max(stats.peak, stats.live);
+      const destroy = buffer.destroy.bind(buffer);
+      let gone = false;
+      (buffer as { destroy: () => undefined }).destroy = () => {
+        if (!gone) {
+          gone = true;
+          stats.live -= size;
+        }
+        return destroy();
+      };
+      return buffer;
+    };
+    return stats;
+  } catch {
+    return null;
+  }
+}
+
+/** Kept reachable for the process's life: if Dawn's instance is collected, its devices crash. */
+let dawnInstance: unknown = null;
+
+async function tfjsChild(backend: 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu', data: Dataset, epochs: number, batches: number[], out: BackendRun): Promise<void> {
+  if (backend === 'tfjs-webgpu') {
+    await import('../src/backends/webgpu/device.ts').then((m) => m.useSwiftShaderIfPresent());
+    const { create, globals } = (await import('webgpu')) as unknown as { create: (flags: string[]) => GPU; globals: object };
+    for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+    dawnInstance = create([]);
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawnInstance }, configurable: true, writable: true });
+  }
+  const tf = await import('@tensorflow/tfjs-core');
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const name = backend.slice('tfjs-'.length);
+  if (backend === 'tfjs-cpu') await import('@tensorflow/tfjs-backend-cpu');
+  if (backend === 'tfjs-wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const { createRequire } = await import('node:module');
+    const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+    wasm.setWasmPaths(dist + '/');
+  }
+  if (backend === 'tfjs-webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend(name))) throw new Error(`TF.js could not initialise its '${name}' backend`);
+  await tf.ready();
+  if (tf.getBackend() !== name) throw new Error(`TF.js runs on '${tf.getBackend()}', not '${name}'`);
+  const env = tf.env();
+  const flags =
+    backend === 'tfjs-wasm'
+      ? `, SIMD ${String(await env.getAsync('WASM_HAS_SIMD_SUPPORT'))}, threads ${String(await env.getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))}`
+      : '';
+  let adapter = '';
+  if (backend === 'tfjs-webgpu') {
+    const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+    const a = await (dawnInstance as GPU).requestAdapter();
+    const i = a?.info;
+    adapter = ` on ${[i?.vendor ?? info?.vendor, i?.architecture ?? info?.architecture].filter(Boolean).join(' ')}${i?.description ? ` (${i.description})` : ''}`;
+  }
+  out.device = `TF.js ${tf.version_core} '${name}'${flags}${adapter}`;
+
+  const n = data.x.rows;
+  const xs = tf.tensor2d(data.x.data, [n, 784]);
+  const ys = tf.tensor2d(data.y.data, [n, 10]);
+  let gpuPeak = 0;
+  for (const batchSize of batches) {
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ inputShape: [784], units: HIDDEN, activation: 'relu' }), tfl.layers.dense({ units: 10, activation: 'softmax' })],
+    });
+    model.compile({ optimizer: tf.train.sgd(LEARNING_RATE), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const t = epochTimer(epochs, n);
+    await model.fit(xs, ys, {
+      epochs,
+      batchSize,
+      shuffle: true,
+      verbose: 0,
+      callbacks: {
+        onEpochBegin: async () => t.hooks.begin(),
+        onEpochEnd: async (_e, logs) => {
+          t.hooks.end(Number(logs?.loss), Number(logs?.acc ?? logs?.accuracy));
+          const m = tf.memory() as { numBytesInGPUAllocated?: number };
+          if (m.numBytesInGPUAllocated !== undefined) gpuPeak = Math.max(gpuPeak, m.numBytesInGPUAllocated);
+        },
+      },
+    });
+    model.dispose();
+    out.runs.push(t.result(batchSize));
+    process.stderr.write(`${backend} batch ${batchSize}: epochs ${out.runs.at(-1)!.epochSeconds.map((s) => s.toFixed(2)).join(', ')} s\n`);
+  }
+  if (backend === 'tfjs-webgpu') {
+    out.gpuBytesPeak = gpuPeak;
+    out.gpuBytesNote = "tf.memory().numBytesInGPUAllocated at epoch ends, TF.js's buffer pool included";
+  }
+  xs.dispose();
+  ys.dispose();
+}
+
+async function child(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { child: { type: 'string' }, result: { type: 'string' }, epochs: { type: 'string', default: '3' }, batches: { type: 'string', default: '64,256' }, train: { type: 'string', default: '8000' } },
+  });
+  const backend = values.child as TrainingBackend;
+  if (!(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new RangeError(`--child: unknown backend '${backend}'`);
+  if (!values.result) throw new RangeError('--result FILE is required');
+  const epochs = Number(values.epochs);
+  const batches = values.batches.split(',').map(Number);
+  const train = Number(values.train);
+  const data = loadMnist({ seed: 1, train, test: Math.min(2000, 10000 - train) }).train;
+  const out: BackendRun = { backend, device: '', runs: [] };
+  global.gc?.();
+  out.rssBefore = process.memoryUsage().rss;
+  try {
+    if (backend === 'cpu' || backend === 'webgpu') await deltagpuChild(backend, data, epochs, batches, out);
+    else await tfjsChild(backend, data, epochs, batches, out);
+  } catch (e) {
+    out.error = (e as Error).message;
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  }
+  out.peakRss = process.resourceUsage().maxRSS * 1024;
+  out.peakRssDelta = out.peakRss - out.rssBefore;
+  writeFileSync(values.result, JSON.stringify(out));
+  process.exitCode = out.error ? 1 : 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  child(process.argv.slice(2)).catch((e) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
