@@ -31,7 +31,8 @@ export interface GpuContext {
 
 export interface RequestGpuOptions {
   powerPreference?: GPUPowerPreference;
-  /** lower some limits (tests use this to provoke the size checks); defaults to the adapter's maxima */
+  /** cap some limits (tests use this to provoke the size checks); defaults to the adapter's maxima.
+   *  WebGPU raises a requested limit below its default (128 MiB binding, 256 MiB buffer) to that default. */
   limits?: Partial<Record<'maxStorageBufferBindingSize' | 'maxBufferSize', number>>;
 }
 

@@ -42,7 +42,7 @@ export class BufferLimitError extends RangeError {
     readonly limit: number,
   ) {
     super(
-      `webgpu: buffer '${label}' needs ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB), above this adapter's ` +
+      `webgpu: buffer '${label}' needs ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB), above this device's ` +
         `${limitName} of ${limit} bytes (${(limit / 2 ** 20).toFixed(1)} MiB); use smaller layers/batches or the CPU backend`,
     );
     this.name = 'BufferLimitError';
