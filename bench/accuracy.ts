@@ -63,7 +63,8 @@ export async function runAccuracyBench(options: AccuracyOptions): Promise<Accura
       const out = join(dir, `mnist-${backend}.safetensors`);
       const shortened = options.quick ? ['--epochs', '2', '--train', '2000', '--test', '500'] : [];
       const args = ['train', 'mnist', '--json', '--quiet', '--backend', backend, '--out', out, ...shortened];
-      log(`accuracy: deltagpu ${args.filter((a) => a !== out).join(' ')} …`);
+      const shown = args.filter((a) => a !== out && a !== '--out');
+      log(`accuracy: deltagpu ${shown.join(' ')} …`);
       const lines: string[] = [];
       const t0 = performance.now();
       const rc = await main(args, (s) => lines.push(s));
@@ -85,7 +86,7 @@ export async function runAccuracyBench(options: AccuracyOptions): Promise<Accura
       const r: AccuracyResult = {
         backend,
         adapter: s.adapter,
-        args: args.filter((a) => a !== out && a !== '--out'),
+        args: shown,
         epochs: s.epochs,
         trainImages: options.quick ? 2000 : 8000,
         testImages: options.quick ? 500 : 2000,
@@ -118,7 +119,7 @@ export function accuracyMarkdown(results: AccuracyResult[]): string {
   const pct = (v: number | undefined) => (v === undefined ? '–' : `${(v * 100).toFixed(2)}%`);
   const epochs = Math.max(...results.map((r) => r.epochs));
   const lines = [
-    `Default run \`deltagpu ${results[0].args.filter((a) => a !== '--backend' && a !== results[0].backend).join(' ')} --backend B\`` +
+    `${results[0].threshold === null ? 'Shortened (--quick) run' : 'Default run'} \`deltagpu ${results[0].args.filter((a) => a !== '--backend' && a !== results[0].backend).join(' ')} --backend B\`` +
       ` (${results[0].trainImages.toLocaleString('en-US')} train / ${results[0].testImages.toLocaleString('en-US')} test digits):`,
     '',
     '| backend | final test accuracy | test loss | target | wall time | train samples/s |',

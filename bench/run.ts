@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -34,6 +34,8 @@ export interface MachineInfo {
   node: string;
   platform: string;
   vkIcd: string | null;
+  /** 1-minute load average when the run started: above ~0.5 on this 2-core machine, other work skews timings */
+  loadAverage: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -52,6 +54,7 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     vkIcd: process.env.VK_ICD_FILENAMES ?? null,
+    loadAverage: Math.round(loadavg()[0] * 100) / 100,
   };
 }
 
@@ -99,7 +102,8 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
 
   const machine = machineInfo();
-  log(`deltagpu bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}`);
+  log(`deltagpu bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}, load average ${machine.loadAverage}`);
+  if (machine.loadAverage > machine.cores / 2) log(`warning: load average ${machine.loadAverage} on ${machine.cores} cores: other processes will skew the timings`);
   log(`suites: ${suites.join(', ')}; backends: ${backends.join(', ')}${quick ? '; quick' : ''}`);
 
   const outcomes: Partial<Record<Suite, SuiteOutcome>> = {};
@@ -108,7 +112,7 @@ async function main(): Promise<number> {
     log(`\n== ${suite} ==`);
     const t0 = performance.now();
     try {
-      const o = await runSuite(suite, { quick, backends, epochs, batches });
+      const o = await runSuite(suite, { quick, backends, epochs, batches, outDir });
       outcomes[suite] = { ...o, seconds: (performance.now() - t0) / 1000 };
       if (!o.ok) failed = true;
       if (o.markdown) log('\n' + o.markdown);
@@ -159,6 +163,7 @@ interface SuiteArgs {
   backends: BenchBackend[];
   epochs?: number;
   batches?: number[];
+  outDir: string;
 }
 
 async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 'seconds'>> {
@@ -176,18 +181,20 @@ async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 
     const missed = r.filter((x) => x.passed === false).map((x) => `${x.backend} reached ${(x.finalTestAccuracy * 100).toFixed(2)}% < ${(x.threshold ?? 0) * 100}%`);
     return { ok: missed.length === 0, error: missed.length ? `accuracy target missed: ${missed.join('; ')}` : undefined, result: r, markdown: accuracyMarkdown(r) };
   }
-  // matmul: owned by another engineer (bench/matmul.ts, `runMatmulBench(options)`)
+  // matmul: owned by another engineer (bench/matmul.ts: runMatmulBench(options) and toMarkdown(result))
   const file = join(here, 'matmul.ts');
   if (!existsSync(file)) return { ok: false, error: 'bench/matmul.ts does not exist yet (the matmul suite is not written)' };
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const run = mod.runMatmulBench as ((o: Record<string, unknown>) => Promise<unknown>) | undefined;
-  if (typeof run !== 'function') return { ok: false, error: 'bench/matmul.ts does not export runMatmulBench' };
-  const gpuBackends = a.backends.filter((b) => b === 'cpu' || b === 'webgpu');
-  const r = await run({ quick: a.quick, backends: gpuBackends, log });
-  const toMd = (mod.matmulMarkdown ?? mod.formatMatmulMarkdown) as ((x: unknown) => string) | undefined;
-  const markdown =
-    typeof toMd === 'function' ? toMd(r) : typeof (r as { markdown?: unknown })?.markdown === 'string' ? (r as { markdown: string }).markdown : '```json\n' + JSON.stringify(r, null, 2) + '\n```';
-  return { ok: true, result: r, markdown };
+  const mod = (await import(pathToFileURL(file).href)) as typeof import('./matmul.ts');
+  if (typeof mod.runMatmulBench !== 'function') return { ok: false, error: 'bench/matmul.ts does not export runMatmulBench' };
+  const r = await mod.runMatmulBench({ log, outDir: a.outDir, ...(a.quick ? { sizes: [256, 512], budget: 0.5, maxRun: 5 } : {}) });
+  const broken = r.rows.filter((x) => x.timing !== 'skipped' && !(x.gflops !== null && Number.isFinite(x.gflops) && x.gflops > 0));
+  const noGpu = a.backends.includes('webgpu') && r.adapter === 'none';
+  const errors = [
+    ...(noGpu ? ['no WebGPU adapter: only the CPU loop was measured'] : []),
+    ...broken.map((x) => `${x.shape} ${x.impl}: ${x.gflops} GFLOP/s`),
+  ];
+  const markdown = typeof mod.toMarkdown === 'function' ? mod.toMarkdown(r) : '```json\n' + JSON.stringify(r, null, 2) + '\n```';
+  return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown };
 }
 
 // only when run as the entry (bench/training.ts imports machineInfo from here)
