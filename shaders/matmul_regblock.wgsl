@@ -1,11 +1,13 @@
 // matmul_regblock.wgsl — register-blocked matrix product without workgroup memory: each invocation
-// computes a 4×4 block of C, loading 4-wide vectors straight from storage; a workgroup of 8×8
-// invocations covers a 32×32 tile. Same contract and FORMs as matmul_naive.wgsl.
+// computes an 8×4 block of C (two 4×4 blocks sharing each loaded B block), loading 4-wide vectors
+// straight from storage; a workgroup of 8×8 invocations covers 64 rows × 32 columns. Same contract and
+// FORMs as matmul_naive.wgsl. (8×4 measured faster than 4×4 on SwiftShader at 512² and the MNIST batch-256
+// shape, about the same at 256²; see bench/RESULTS.md.)
 //
 // Why no workgroup memory: on a software adapter (SwiftShader) a workgroup barrier is a coroutine switch
 // over every invocation and "global" memory is the CPU's cached RAM, so shared-memory tiling was measured
 // slower than naive there. Register blocking alone cuts loads from 2 per FMA (naive) to 8 vec4 loads per
-// 64 FMAs. On real GPUs, matmul_tiled.wgsl (same blocking plus shared tiles) is the better choice.
+// 64 FMAs (8×4 blocks: 12 per 128). On real GPUs, matmul_tiled.wgsl (same blocking plus shared tiles) is the better choice.
 //
 // Layout invariant this relies on: every matrix row is padded to a multiple of 4 floats with zeros, and
 // kernels never write the padding. So a vec4 load along the summed dimension r may run past R into
@@ -68,17 +70,25 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let M = select(dims.M, step.rows, dims.rowsDim == 1u);
   let R = select(dims.R, step.rows, dims.rowsDim == 2u);
   let N = dims.N;
-  let i0 = wg.y * 32u + lid.y * 4u;
+  // each invocation: rows i0..i0+7 (two 4×4 blocks sharing one B block), columns j0..j0+3
+  let i0 = wg.y * 64u + lid.y * 8u;
   let j0 = wg.x * 32u + lid.x * 4u;
   if (i0 >= M || j0 >= N) { return; } // no barriers here, so leaving early is allowed
-  var acc = mat4x4<f32>();
+  var acc0 = mat4x4<f32>();
+  var acc1 = mat4x4<f32>();
   for (var r0 = 0u; r0 < R; r0 += 4u) {
-    acc += b_block_t(r0, j0, N, R) * a_block_t(i0, r0, M, R);
+    let b = b_block_t(r0, j0, N, R);
+    acc0 += b * a_block_t(i0, r0, M, R);
+    acc1 += b * a_block_t(i0 + 4u, r0, M, R);
   }
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < 8u; i++) {
     if (i0 + i >= M) { break; }
     for (var j = 0u; j < 4u; j++) {
-      if (j0 + j < N) { store_c(i0 + i, j0 + j, acc[i][j]); }
+      if (j0 + j < N) {
+        var c = 0.0;
+        if (i < 4u) { c = acc0[i][j]; } else { c = acc1[i - 4u][j]; }
+        store_c(i0 + i, j0 + j, c);
+      }
     }
   }
 }

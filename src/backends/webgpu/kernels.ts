@@ -15,9 +15,11 @@ const FORM_ID: Record<MatmulForm, number> = { NT: 0, NN: 1, TN: 2 };
 /** What happens to each element of the product: see shaders/epilogue_*.wgsl. */
 export type Epilogue = 'plain' | 'forward' | 'backprop' | 'update';
 
-/** Output elements per workgroup edge, for dispatch sizes. */
-export function matmulTile(kernel: MatmulKernel): number {
-  return kernel === 'naive' ? 8 : 32;
+/** Output rows and columns one workgroup covers, for dispatch sizes. */
+export function matmulTile(kernel: MatmulKernel): { rows: number; cols: number } {
+  if (kernel === 'naive') return { rows: 8, cols: 8 };
+  if (kernel === 'regblock') return { rows: 64, cols: 32 };
+  return { rows: 32, cols: 32 };
 }
 
 export type Constants = Record<string, number>;

@@ -57,7 +57,7 @@ export class GpuMatmul {
     const step = mem.upload('matmul step', new Uint32Array(8));
     const group = bindGroup(mem.device, pipeline, `matmul ${kernel} ${form}`, { 0: a, 1: b, 2: dims, 3: step, 4: C });
     const tile = matmulTile(kernel);
-    return new GpuMatmul(mem, shape, pipeline, group, C, [Math.ceil(N / tile), Math.ceil(M / tile)]);
+    return new GpuMatmul(mem, shape, pipeline, group, C, [Math.ceil(N / tile.cols), Math.ceil(M / tile.rows)]);
   }
 
   /** Encodes `times` dispatches of the product into a pass. */

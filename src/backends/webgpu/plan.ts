@@ -80,7 +80,7 @@ export class StepPlan {
     const dummy = own(mem.storage('unused', 16));
     const input = (l: number) => (l === 0 ? this.X : this.Y[l - 1]);
     const tile = matmulTile(kernel);
-    const grid = (rows: number, cols: number): [number, number] => [Math.ceil(cols / tile), Math.ceil(rows / tile)];
+    const grid = (rows: number, cols: number): [number, number] => [Math.ceil(cols / tile.cols), Math.ceil(rows / tile.rows)];
     const device = mem.device;
 
     layers.forEach((layer, l) => {
