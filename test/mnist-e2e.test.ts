@@ -86,6 +86,15 @@ describe('deltagpu train mnist (CPU, shortened)', () => {
     expect(rows.filter((q, i) => q.class === test.labels[i]).length).toBeGreaterThanOrEqual(16);
   });
 
+  it('--validation-split holds out training data and --early-stop watches it', async () => {
+    const out = join(dir, 'val.safetensors');
+    const { code, lines } = await cli(['train', 'mnist', '--backend', 'cpu', '--train', '600', '--test', '100', '--epochs', '2', '--validation-split', '0.25', '--early-stop', '1', '--quiet', '--json', '--out', out]);
+    expect(code).toBe(0);
+    const s = JSON.parse(lines.at(-1)!);
+    expect(s.history.valLoss).toHaveLength(s.epochs);
+    expect(s.history).not.toHaveProperty('testLoss');
+  });
+
   it('a file that is not a deltagpu model is refused by name', async () => {
     const odd = join(dir, 'odd.safetensors');
     await saveModel(sequential([dense(4, 2)]), odd, { format: 'something-else' });

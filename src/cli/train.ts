@@ -12,7 +12,8 @@ import { ACTIVATIONS } from '../activations.ts';
 import type { ActivationName } from '../activations.ts';
 import type { OptimizerName } from '../optimizers.ts';
 import type { BackendChoice } from '../backends/select.ts';
-import type { History } from '../trainer.ts';
+import type { Callbacks, History } from '../trainer.ts';
+import { combineCallbacks, earlyStopping } from '../callbacks.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { loadIdxFolder } from '../data/idx.ts';
 import type { Dataset } from '../data/dataset.ts';
@@ -114,25 +115,20 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
 
   const bar = new ProgressBar({ stream: values.quiet ? { write: () => true } : process.stderr });
   const evalName = valSplit ? 'val' : 'test';
-  let best = Infinity;
-  let sinceBest = 0;
+  const progress: Callbacks = {
+    onEpochBegin: (e) => bar.start(e, epochs, valSplit ? train.x.rows - Math.floor(train.x.rows * valSplit) : train.x.rows),
+    onProgress: (p) => bar.update(p.done, { loss: p.loss, accuracy: p.accuracy }),
+    onEpochEnd: (_e, logs) => {
+      bar.end({ loss: logs.loss, accuracy: logs.accuracy, valName: evalName, valLoss: logs.valLoss, valAccuracy: logs.valAccuracy });
+    },
+  };
+  // without a validation split, the per-epoch test evaluation is what early stopping watches
+  const stop = patience === null ? [] : [earlyStopping(patience, { onStop: log })];
   const history: History = await model.fit(train.x, train.y, {
     epochs,
     batchSize,
     ...(valSplit ? { validationSplit: valSplit } : { validationData: [test.x, test.y] }),
-    callbacks: {
-      onEpochBegin: (e) => bar.start(e, epochs, valSplit ? train.x.rows - Math.floor(train.x.rows * valSplit) : train.x.rows),
-      onProgress: (p) => bar.update(p.done, { loss: p.loss, accuracy: p.accuracy }),
-      onEpochEnd: (_e, logs) => {
-        bar.end({ loss: logs.loss, accuracy: logs.accuracy, valName: evalName, valLoss: logs.valLoss, valAccuracy: logs.valAccuracy });
-        if (patience === null || logs.valLoss === undefined) return;
-        if (logs.valLoss < best - 1e-4) [best, sinceBest] = [logs.valLoss, 0];
-        else if (++sinceBest >= patience) {
-          log(`early stop: the ${evalName} loss has not improved for ${patience} epoch(s)`);
-          return false;
-        }
-      },
-    },
+    callbacks: combineCallbacks(progress, ...stop),
   });
 
   const result = await summarize(model, test, say);
