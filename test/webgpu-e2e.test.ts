@@ -8,6 +8,8 @@ import { haveGpu } from './helpers/gpu.ts';
 import { main } from '../src/cli/main.ts';
 import { loadModel } from '../src/io/model-file.ts';
 import { loadMnist } from '../src/data/mnist.ts';
+import { createBackend } from '../src/backends/select.ts';
+import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 
 const gpu = await haveGpu();
 
@@ -54,5 +56,22 @@ describe.skipIf(!gpu)('WebGPU end to end', () => {
     expect(worst).toBeLessThan(1e-4);
     await onGpu.model.dispose();
     await onCpu.model.dispose();
+  });
+
+  it("backend 'auto' takes the CPU over a software adapter and says why; 'webgpu' forces the GPU", async () => {
+    const gpuBackend = await createWebGpuBackend();
+    const notices: string[] = [];
+    const auto = await createBackend('auto', (m) => notices.push(m));
+    if (gpuBackend.isFallbackAdapter) {
+      expect(auto.name).toBe('cpu');
+      expect(notices.join()).toMatch(/software WebGPU adapter .* slower than the CPU backend, so training on the CPU/);
+    } else {
+      expect(auto.name).toBe('webgpu');
+      expect(notices).toEqual([]);
+    }
+    expect(gpuBackend.name).toBe('webgpu');
+    expect(gpuBackend.description).toMatch(/\w/);
+    auto.dispose();
+    gpuBackend.dispose();
   });
 });
