@@ -21,8 +21,8 @@ const DEFAULTS: Settings = { backend: 'auto', epochs: 5, batch: 32, lr: 0.05, tr
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('settings');
-const trainButton = $<HTMLButtonElement>('train');
-const stopButton = $<HTMLButtonElement>('stop');
+const trainButton = $<HTMLButtonElement>('train-button');
+const stopButton = $<HTMLButtonElement>('stop-button');
 const progress = $<HTMLProgressElement>('progress');
 const progressText = $('progress-text');
 const testAccuracy = $('test-accuracy');
@@ -113,6 +113,7 @@ async function train(): Promise<void> {
     s = readForm();
   } catch (e) {
     say((e as Error).message, 'error');
+    setState('error');
     return;
   }
   training = true;
@@ -140,7 +141,7 @@ async function train(): Promise<void> {
     const backend = await createDemoBackend(s.backend, (m) => say(`notice: ${m}`));
     const m = sequential([dense(784, 128, { activation: 'relu' }), dense(128, 10, { activation: 'softmax' })], { seed: s.seed });
     m.compile({ loss: 'categoricalCrossentropy', optimizer: { type: 'momentum', learningRate: s.lr }, backend });
-    backendUsed.textContent = `on ${backend.description}`;
+    backendUsed.textContent = `(${backend.description})`;
     say(`backend: ${backend.description}`);
     const title = `784-128-10 relu · momentum lr ${s.lr} · batch ${s.batch} · ${backend.name}`;
 
