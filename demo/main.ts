@@ -7,7 +7,7 @@
  * The page reports its state in <body data-state="idle|loading|training|done|error">.
  */
 import { dense, sequential } from '../src/index.ts';
-import type { EpochLogs, Sequential } from '../src/index.ts';
+import type { Backend, EpochLogs, Sequential } from '../src/index.ts';
 import type { MnistSplit } from '../src/data/mnist.ts';
 import { historyToSvg } from '../src/cli/plot.ts';
 import { EMBEDDED_DIGITS, loadSplit } from './data.ts';
@@ -34,6 +34,8 @@ const probs = $('probs');
 const sampleButton = $<HTMLButtonElement>('sample');
 
 let model: Sequential | null = null;
+/** the model's backend: passed in as an object, so the model leaves disposing it to us */
+let modelBackend: Backend | null = null;
 let split: MnistSplit | null = null;
 let training = false;
 let stopRequested = false;
@@ -137,8 +139,11 @@ async function train(): Promise<void> {
     say(`data: ${split.train.x.rows} train / ${split.test.x.rows} test digits, seed ${s.seed} (${((performance.now() - t0) / 1000).toFixed(1)} s to load)`);
 
     await model?.dispose();
+    modelBackend?.dispose();
     model = null;
+    modelBackend = null;
     const backend = await createDemoBackend(s.backend, (m) => say(`notice: ${m}`));
+    modelBackend = backend;
     const m = sequential([dense(784, 128, { activation: 'relu' }), dense(128, 10, { activation: 'softmax' })], { seed: s.seed });
     m.compile({ loss: 'categoricalCrossentropy', optimizer: { type: 'momentum', learningRate: s.lr }, backend });
     backendUsed.textContent = `(${backend.description})`;

@@ -7,6 +7,7 @@ function unavailable(name: string): never {
   throw new Error(`${name} is not available in the browser (deltagpu demo)`);
 }
 
+export const readFile = (): never => unavailable('fs.readFile');
 export const readFileSync = (): never => unavailable('fs.readFileSync');
 export const createRequire = (): never => unavailable('module.createRequire');
 export const dirname = (): never => unavailable('path.dirname');

