@@ -11,6 +11,7 @@
  * adapter runs the naive 2048² kernel for minutes. Writes bench/out/matmul.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { requestGpu } from '../src/backends/webgpu/device.ts';
 import type { GpuContext } from '../src/backends/webgpu/device.ts';
@@ -128,6 +129,8 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
   log(`matmul benchmark on ${result.adapter}, ${result.cores} CPU cores`);
   const mem = ctx ? new GpuMemory(ctx.device) : null;
   const kernels = ctx ? new Kernels(ctx.device) : null;
+  // last measured GFLOP/s per kernel on a square, to skip runs that would take minutes before starting them
+  const lastRate = new Map<string, number>();
   for (const { shape, M, K, N, form } of shapes) {
     const flops = 2 * M * K * N;
     const s = operandShapes(form, { M, N, R: K });
@@ -136,6 +139,13 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
     const base = { shape, M, K, N, form };
     if (ctx && mem && kernels) {
       for (const kernel of MATMUL_KERNELS) {
+        const rate = lastRate.get(kernel);
+        const guess = rate ? flops / rate / 1e6 : 0;
+        if (guess > 3 * maxRun && !options.full) {
+          result.rows.push({ ...base, impl: `webgpu ${kernel}`, gflops: null, ms: null, reps: 0, timing: 'skipped', note: `estimated ${(guess / 1000).toFixed(0)} s per run` });
+          log(`  ${shape.padEnd(24)} ${`webgpu ${kernel}`.padEnd(16)} skipped (estimated ${(guess / 1000).toFixed(0)} s per run; --full runs it)`);
+          continue;
+        }
         const mm = await GpuMatmul.create(mem, kernels, kernel, form, { M, N, R: K }, A, B);
         const warm = await timeGpu(ctx, mm, 1); // includes pipeline warm-up
         if (warm.ms > maxRun && !options.full) {
@@ -146,6 +156,7 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
           result.rows.push({ ...base, impl: `webgpu ${kernel}`, gflops: flops / t.ms / 1e6, ms: t.ms, reps, timing: t.timing });
         }
         const r = result.rows[result.rows.length - 1];
+        if (form === 'NN') lastRate.set(kernel, r.gflops!);
         log(`  ${shape.padEnd(24)} ${r.impl.padEnd(16)} ${r.gflops!.toFixed(3).padStart(8)} GFLOP/s  (${r.ms!.toFixed(2)} ms × ${r.reps}, ${r.timing})`);
         mem.destroyAll();
       }
@@ -171,9 +182,9 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
   if (options.outDir !== null) {
     const dir = options.outDir ?? new URL('./out/', import.meta.url).pathname;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(`${dir}/matmul.json`, JSON.stringify(result, null, 2));
-    writeFileSync(`${dir}/matmul.md`, toMarkdown(result));
-    log(`wrote ${dir}/matmul.json and matmul.md`);
+    writeFileSync(join(dir, 'matmul.json'), JSON.stringify(result, null, 2));
+    writeFileSync(join(dir, 'matmul.md'), toMarkdown(result));
+    log(`wrote ${join(dir, 'matmul.json')} and matmul.md`);
   }
   return result;
 }
