@@ -25,15 +25,21 @@ class CpuDataset implements DatasetHandle {
   dispose(): void {}
 }
 
+/** A batch's copies of its patterns (x, targets d) and the layers' scratch arrays. */
+interface Scratch {
+  ws: Workspace;
+  x: Floats;
+  d: Floats;
+}
+
 class CpuSession implements TrainingSession {
   private params: Params;
   private state: { W: OptimizerState; b: OptimizerState }[] = [];
   private t = 0;
-  private ws: Workspace;
   private lastRows = 0;
-  // batch copies of the patterns a step uses, in the epoch's order
-  private bx: Floats;
-  private bd: Floats;
+  // Training and inference each get their own scratch, so evaluate/predict never overwrite what
+  // lastStep() reports (the WebGPU backend keeps two step plans for the same reason).
+  private scratch: Record<'train' | 'infer', Scratch>;
 
   constructor(
     private readonly spec: NetworkSpec,
@@ -41,9 +47,7 @@ class CpuSession implements TrainingSession {
     private readonly make: (n: number) => Floats,
   ) {
     this.params = { W: [], b: [] };
-    this.ws = newWorkspace(spec, 0, make);
-    this.bx = make(0);
-    this.bd = make(0);
+    this.scratch = { train: this.newScratch(0), infer: this.newScratch(0) };
     this.load(params);
   }
 
@@ -63,13 +67,16 @@ class CpuSession implements TrainingSession {
     return c;
   }
 
-  private ensureCapacity(rows: number): void {
-    if (rows <= this.ws.capacity) return;
-    this.ws = newWorkspace(this.spec, rows, this.make);
+  private newScratch(rows: number): Scratch {
     const first = this.spec.layers[0].inputs;
     const last = this.spec.layers[this.spec.layers.length - 1].units;
-    this.bx = this.make(rows * first);
-    this.bd = this.make(rows * last);
+    return { ws: newWorkspace(this.spec, rows, this.make), x: this.make(rows * first), d: this.make(rows * last) };
+  }
+
+  /** The scratch for `rows`-row batches, grown when a batch is larger than any before. */
+  private batch(which: 'train' | 'infer', rows: number): Scratch {
+    if (rows > this.scratch[which].ws.capacity) this.scratch[which] = this.newScratch(rows);
+    return this.scratch[which];
   }
 
   async upload(x: Matrix, y?: Matrix): Promise<DatasetHandle> {
@@ -77,33 +84,34 @@ class CpuSession implements TrainingSession {
     return new CpuDataset(this.copy(x.data), y ? this.copy(y.data) : null, x.rows, x.cols, outputs);
   }
 
-  private gather(data: CpuDataset, order: ArrayLike<number>, start: number, rows: number): void {
+  /** Copies the patterns order[start…start+rows) into the batch arrays. */
+  private gather(b: Scratch, data: CpuDataset, order: ArrayLike<number>, start: number, rows: number): void {
     const { inputs, outputs } = data;
     for (let r = 0; r < rows; r++) {
       const p = order[start + r];
-      this.bx.set(data.x.subarray(p * inputs, (p + 1) * inputs), r * inputs);
-      if (data.y) this.bd.set(data.y.subarray(p * outputs, (p + 1) * outputs), r * outputs);
+      b.x.set(data.x.subarray(p * inputs, (p + 1) * inputs), r * inputs);
+      if (data.y) b.d.set(data.y.subarray(p * outputs, (p + 1) * outputs), r * outputs);
     }
   }
 
   async trainSteps(handle: DatasetHandle, order: Uint32Array, start: number, batchSize: number, steps: number): Promise<Metrics> {
     const data = handle as CpuDataset;
     if (!data.y) throw new Error('trainSteps needs a data set uploaded with targets y');
-    this.ensureCapacity(batchSize);
+    const b = this.batch('train', batchSize);
     const o = this.spec.optimizer;
     const total: Metrics = { lossSum: 0, correct: 0, count: 0 };
     for (let s = 0; s < steps; s++) {
       const from = start + s * batchSize;
       const rows = Math.min(batchSize, order.length - from);
       if (rows <= 0) break;
-      this.gather(data, order, from, rows);
-      const y = forwardPass(this.spec, this.params, this.bx, rows, this.ws);
-      const m = batchMetrics(this.spec, y, this.bd, rows);
-      backprop(this.spec, this.params, this.bx, this.bd, rows, this.ws);
+      this.gather(b, data, order, from, rows);
+      const y = forwardPass(this.spec, this.params, b.x, rows, b.ws);
+      const m = batchMetrics(this.spec, y, b.d, rows);
+      backprop(this.spec, this.params, b.x, b.d, rows, b.ws);
       this.t++;
       this.spec.layers.forEach((layer, l) => {
-        updateWeights(o, this.params.W[l], this.ws.D[l], this.state[l].W, this.t, o.l2);
-        if (layer.bias) updateWeights(o, this.params.b[l], this.ws.Db[l], this.state[l].b, this.t, 0);
+        updateWeights(o, this.params.W[l], b.ws.D[l], this.state[l].W, this.t, o.l2);
+        if (layer.bias) updateWeights(o, this.params.b[l], b.ws.Db[l], this.state[l].b, this.t, 0);
       });
       total.lossSum += m.lossSum;
       total.correct += m.correct;
@@ -114,14 +122,14 @@ class CpuSession implements TrainingSession {
   }
 
   /** Runs the forward pass over a data set in chunks; `each` sees every chunk's outputs. */
-  private sweep(data: CpuDataset, each: (y: Floats, from: number, rows: number) => void): void {
+  private sweep(data: CpuDataset, each: (y: Floats, d: Floats, from: number, rows: number) => void): void {
     const chunk = 256;
-    this.ensureCapacity(chunk);
+    const b = this.batch('infer', chunk);
     const order = new Uint32Array(data.rows).map((_, i) => i);
     for (let from = 0; from < data.rows; from += chunk) {
       const rows = Math.min(chunk, data.rows - from);
-      this.gather(data, order, from, rows);
-      each(forwardPass(this.spec, this.params, this.bx, rows, this.ws), from, rows);
+      this.gather(b, data, order, from, rows);
+      each(forwardPass(this.spec, this.params, b.x, rows, b.ws), b.d, from, rows);
     }
   }
 
@@ -129,8 +137,8 @@ class CpuSession implements TrainingSession {
     const data = handle as CpuDataset;
     if (!data.y) throw new Error('evaluate needs a data set uploaded with targets y');
     const total: Metrics = { lossSum: 0, correct: 0, count: 0 };
-    this.sweep(data, (y, _from, rows) => {
-      const m = batchMetrics(this.spec, y, this.bd, rows);
+    this.sweep(data, (y, d, _from, rows) => {
+      const m = batchMetrics(this.spec, y, d, rows);
       total.lossSum += m.lossSum;
       total.correct += m.correct;
       total.count += rows;
@@ -142,7 +150,7 @@ class CpuSession implements TrainingSession {
     const data = handle as CpuDataset;
     const m = this.spec.layers[this.spec.layers.length - 1].units;
     const out = new Float32Array(data.rows * m);
-    this.sweep(data, (y, from, rows) => out.set(y.subarray(0, rows * m), from * m));
+    this.sweep(data, (y, _d, from, rows) => out.set(y.subarray(0, rows * m), from * m));
     return out;
   }
 
@@ -157,7 +165,8 @@ class CpuSession implements TrainingSession {
   async lastStep(): Promise<StepTrace> {
     const rows = this.lastRows;
     const take = (a: Floats[]) => a.map((arr, l) => Float32Array.from(arr.subarray(0, rows * this.spec.layers[l].units)));
-    return { v: take(this.ws.v), y: take(this.ws.y), delta: take(this.ws.delta) };
+    const { ws } = this.scratch.train;
+    return { v: take(ws.v), y: take(ws.y), delta: take(ws.delta) };
   }
 
   dispose(): void {}
