@@ -107,6 +107,37 @@ async function main(): Promise<number> {
   log(`suites: ${suites.join(', ')}; backends: ${backends.join(', ')}${quick ? '; quick' : ''}`);
 
   const outcomes: Partial<Record<Suite, SuiteOutcome>> = {};
+  // results from an earlier run, kept for the suites not run this time
+  const jsonPath = join(outDir, 'results.json');
+  let previous: { suites?: Record<string, unknown> } = {};
+  if (existsSync(jsonPath)) {
+    try {
+      previous = JSON.parse(readFileSync(jsonPath, 'utf8')) as typeof previous;
+    } catch {
+      previous = {};
+    }
+  }
+  // written after every suite, so a long run that dies later keeps what it measured
+  const writeResults = () => {
+    const merged = { ...(previous.suites ?? {}), ...Object.fromEntries(Object.entries(outcomes).map(([k, v]) => [k, { ...v, machine }])) } as Record<
+      string,
+      SuiteOutcome & { machine?: MachineInfo }
+    >;
+    writeFileSync(jsonPath, JSON.stringify({ machine, options: { quick, suites, backends, epochs, batches }, suites: merged }, null, 2) + '\n');
+    const md = [
+      `# deltagpu benchmark results`,
+      '',
+      `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.date}${quick ? ' (--quick)' : ''}; load average ${machine.loadAverage} at the start`,
+      ...SUITES.filter((s) => merged[s]).flatMap((s) => [
+        '',
+        `## ${s}${outcomes[s] ? '' : ` (from an earlier run, ${merged[s].machine?.date ?? '?'})`}`,
+        '',
+        merged[s].markdown ?? '',
+        merged[s].ok ? '' : `\n**FAILED**: ${merged[s].error}`,
+      ]),
+    ].join('\n');
+    writeFileSync(join(outDir, 'results.md'), md + '\n');
+  };
   let failed = false;
   for (const suite of suites) {
     log(`\n== ${suite} ==`);
@@ -123,36 +154,8 @@ async function main(): Promise<number> {
       outcomes[suite] = { ok: false, error: (e as Error).message, seconds: (performance.now() - t0) / 1000 };
       failed = true;
     }
+    writeResults();
   }
-
-  // merge with earlier results for suites not run this time
-  const jsonPath = join(outDir, 'results.json');
-  let previous: { suites?: Record<string, unknown> } = {};
-  if (existsSync(jsonPath)) {
-    try {
-      previous = JSON.parse(readFileSync(jsonPath, 'utf8')) as typeof previous;
-    } catch {
-      previous = {};
-    }
-  }
-  const merged = { ...(previous.suites ?? {}), ...Object.fromEntries(Object.entries(outcomes).map(([k, v]) => [k, { ...v, machine }])) } as Record<
-    string,
-    SuiteOutcome & { machine?: MachineInfo }
-  >;
-  writeFileSync(jsonPath, JSON.stringify({ machine, options: { quick, suites, backends, epochs, batches }, suites: merged }, null, 2) + '\n');
-  const md = [
-    `# deltagpu benchmark results`,
-    '',
-    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.date}${quick ? ' (--quick)' : ''}`,
-    ...SUITES.filter((s) => merged[s]).flatMap((s) => [
-      '',
-      `## ${s}${outcomes[s] ? '' : ` (from an earlier run, ${merged[s].machine?.date ?? '?'})`}`,
-      '',
-      merged[s].markdown ?? '',
-      merged[s].ok ? '' : `\n**FAILED**: ${merged[s].error}`,
-    ]),
-  ].join('\n');
-  writeFileSync(join(outDir, 'results.md'), md + '\n');
   log(`\nwrote ${jsonPath} and ${join(outDir, 'results.md')}`);
   if (failed) log('bench: at least one suite or backend FAILED (see above); exit code 1');
   return failed ? 1 : 0;
