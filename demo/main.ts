@@ -8,7 +8,7 @@
  */
 import { dense, sequential } from '../src/index.ts';
 import type { Backend, EpochLogs, Sequential } from '../src/index.ts';
-import type { MnistSplit } from '../src/data/mnist.ts';
+import type { MnistSplit } from '../src/data/split.ts';
 import { historyToSvg } from '../src/cli/plot.ts';
 import { EMBEDDED_DIGITS, loadSplit } from './data.ts';
 import { createDrawPad, renderProbabilities } from './draw.ts';

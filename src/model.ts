@@ -24,7 +24,10 @@ export interface CompileOptions {
   optimizer?: OptimizerConfig | OptimizerName;
   /** 'accuracy' is always computed; listing it is accepted for Keras habits */
   metrics?: 'accuracy'[];
-  /** 'auto' (default): a hardware GPU if there is one, else the CPU; or a Backend you made */
+  /**
+   * 'auto' (default): a hardware GPU if there is one, else the CPU; 'webgpu' or 'cpu' to choose. Or a
+   * Backend you made (to share one device between models): the model then never disposes it, you do.
+   */
   backend?: BackendChoice | Backend;
   /** where 'auto' says which backend it chose and why (default: console.warn) */
   onNotice?: (message: string) => void;

@@ -21,7 +21,7 @@ export async function createBackend(choice: BackendChoice, notice: (msg: string)
     return createCpuBackend();
   }
   if (gpu.isFallbackAdapter) {
-    notice(`Only a software WebGPU adapter is available (${gpu.description}); it is slower than the CPU backend, so training on the CPU. Use --backend webgpu to force it.`);
+    notice(`Only a software WebGPU adapter is available (${gpu.description}); it is slower than the CPU backend, so training on the CPU. Choose the 'webgpu' backend (--backend webgpu) to force it.`);
     gpu.dispose();
     return createCpuBackend();
   }

@@ -4,15 +4,11 @@
  * input, and a small encoder for tests and for exporting digits. No dependency: zlib does the real work.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
+import { toMnistInput } from './image.ts';
+import type { MnistInput, MnistInputOptions, RawImage } from './image.ts';
 
-export interface RawImage {
-  width: number;
-  height: number;
-  /** 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (palettes are expanded to 3 or 4). */
-  channels: 1 | 2 | 3 | 4;
-  /** Row-major 8-bit samples, width·height·channels of them. */
-  data: Uint8Array;
-}
+export { areaResize, toMnistInput } from './image.ts';
+export type { MnistInput, MnistInputOptions, RawImage } from './image.ts';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: Record<number, 1 | 2 | 3 | 4> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
@@ -179,85 +175,6 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
   return out;
 }
 
-export interface MnistInput {
-  /** size·size values in [0, 1], white digit on black like MNIST. */
-  pixels: Float32Array;
-  size: number;
-  /** The image was mostly bright (dark digit on light paper) and was inverted. */
-  inverted: boolean;
-  /** The image was not size×size and was brought to that size (see MnistInputOptions.fit). */
-  resized: boolean;
-  originalWidth: number;
-  originalHeight: number;
-  /** Human-readable notes on what was done, for the CLI to print. */
-  notes: string[];
-}
-
-/**
- * An image as a network input: to grayscale, transparency flattened, inverted if bright (MNIST digits are
- * white on black, a photo of ink on paper is the opposite), then brought to size×size by area averaging,
- * either of the whole image or of the digit's bounding box (see `fit`).
- */
-export interface MnistInputOptions {
-  /** Output side (default 28). */
-  size?: number;
-  /**
-   * 'stretch': area-average the whole image to size×size.
-   * 'mnist': do what was done to MNIST itself: crop to the digit, scale its longer side to 20/28 of the frame,
-   * and centre it by its centre of mass. A digit drawn small in a corner of a photo is otherwise hopeless.
-   * 'auto' (default): 'stretch' for images already size×size (assumed prepared), 'mnist' for anything else.
-   */
-  fit?: 'auto' | 'stretch' | 'mnist';
-}
-
-export function toMnistInput(img: RawImage, options: MnistInputOptions | number = {}): MnistInput {
-  const opts = typeof options === 'number' ? { size: options } : options;
-  const size = opts.size ?? 28;
-  const { width, height, channels, data } = img;
-  const n = width * height;
-  const gray = new Float32Array(n);
-  const alpha = new Float32Array(n).fill(1);
-  for (let i = 0; i < n; i++) {
-    const p = i * channels;
-    gray[i] = channels >= 3 ? (0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]) / 255 : data[p] / 255;
-    if (channels === 2 || channels === 4) alpha[i] = data[p + channels - 1] / 255;
-  }
-  const notes: string[] = [];
-  let hasAlpha = false;
-  for (let i = 0; i < n; i++) if (alpha[i] < 1) { hasAlpha = true; break; }
-  if (hasAlpha) {
-    // Strokes drawn on a transparent canvas: put them on the background that contrasts with their colour,
-    // so black-ink and white-ink drawings both come out as a visible digit.
-    let ink = 0, weight = 0;
-    for (let i = 0; i < n; i++) { ink += gray[i] * alpha[i]; weight += alpha[i]; }
-    const bg = weight > 0 && ink / weight < 0.5 ? 1 : 0;
-    for (let i = 0; i < n; i++) gray[i] = gray[i] * alpha[i] + bg * (1 - alpha[i]);
-    notes.push(`transparent background flattened onto ${bg ? 'white' : 'black'}`);
-  }
-  // Decide on inversion at full resolution, before cropping: the crop needs to know which side is ink.
-  let mean = 0;
-  for (const v of gray) mean += v;
-  mean /= n;
-  const inverted = mean > 0.5;
-  if (inverted) {
-    for (let i = 0; i < n; i++) gray[i] = 1 - gray[i];
-    notes.push(`inverted: the image is mostly bright (mean ${mean.toFixed(2)}), MNIST digits are white on black`);
-  }
-  const resized = width !== size || height !== size;
-  const fit = opts.fit === 'auto' || opts.fit === undefined ? (resized ? 'mnist' : 'stretch') : opts.fit;
-  let pixels: Float32Array | undefined;
-  if (fit === 'mnist') {
-    pixels = mnistFit(gray, width, height, size);
-    if (pixels) notes.push(`cropped to the digit, scaled to ${Math.round((size * 20) / 28)} px and centred by mass (as MNIST was prepared)`);
-  }
-  if (!pixels) {
-    pixels = resized ? areaResize(gray, width, height, size, size) : gray;
-    if (resized) notes.push(`resized from ${width}×${height} to ${size}×${size} by area averaging`);
-  }
-  return { pixels, size, inverted, resized, originalWidth: width, originalHeight: height, notes };
-}
-
-/** PNG bytes → MNIST input in one call, for the CLI; a number for `options` is the output size. */
 export function pngToMnistInput(bytes: Uint8Array, file = '<png>', options: MnistInputOptions | number = {}): MnistInput {
   return toMnistInput(decodePng(bytes, file), options);
 }
@@ -267,74 +184,3 @@ export function pngToMnistInput(bytes: Uint8Array, file = '<png>', options: Mnis
  * pixels, keeping the aspect ratio, then placed so its centre of mass is the frame's centre. Returns
  * undefined when there is no ink to find (a blank image), so the caller falls back to a plain resize.
  */
-function mnistFit(gray: Float32Array, w: number, h: number, size: number): Float32Array | undefined {
-  let max = 0;
-  for (const v of gray) if (v > max) max = v;
-  if (max < 0.05) return undefined;
-  // Faint noise (paper texture, JPEG-ish artefacts) must not stretch the bounding box.
-  const threshold = max * 0.2;
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (gray[y * w + x] > threshold) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  const bw = x1 - x0 + 1;
-  const bh = y1 - y0 + 1;
-  const crop = new Float32Array(bw * bh);
-  for (let y = 0; y < bh; y++) crop.set(gray.subarray((y0 + y) * w + x0, (y0 + y) * w + x0 + bw), y * bw);
-  const box = Math.round((size * 20) / 28);
-  const scale = box / Math.max(bw, bh);
-  const tw = Math.max(1, Math.round(bw * scale));
-  const th = Math.max(1, Math.round(bh * scale));
-  const digit = areaResize(crop, bw, bh, tw, th);
-  let mass = 0, mx = 0, my = 0;
-  for (let y = 0; y < th; y++) for (let x = 0; x < tw; x++) { const v = digit[y * tw + x]; mass += v; mx += v * x; my += v * y; }
-  // MNIST puts the centre of mass at pixel index 14 (measured: the embedded digits average 14.00, 14.00), not
-  // at the geometric centre 13.5; matching it matters, a one-pixel shift costs a small MLP real accuracy.
-  // Clamped so nothing is cut off.
-  const ox = Math.min(size - tw, Math.max(0, Math.round(size / 2 - mx / mass)));
-  const oy = Math.min(size - th, Math.max(0, Math.round(size / 2 - my / mass)));
-  const out = new Float32Array(size * size);
-  for (let y = 0; y < th; y++) out.set(digit.subarray(y * tw, (y + 1) * tw), (oy + y) * size + ox);
-  return out;
-}
-
-/**
- * Box (area-averaging) resampling: each output pixel is the mean of the source area it covers, with partial
- * source pixels weighted by their overlap. Unlike nearest-neighbour, thin strokes do not vanish when shrinking.
- */
-export function areaResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
-  // Per axis, each output index covers [o·s/d, (o+1)·s/d) in source units; precompute the overlap weights.
-  const spans = (s: number, d: number) => {
-    const out: { i: number; w: number }[][] = [];
-    const scale = s / d;
-    for (let o = 0; o < d; o++) {
-      const a = o * scale;
-      const b = (o + 1) * scale;
-      const list: { i: number; w: number }[] = [];
-      for (let i = Math.floor(a); i < Math.min(s, Math.ceil(b)); i++) {
-        const w = Math.min(b, i + 1) - Math.max(a, i);
-        if (w > 1e-9) list.push({ i, w: w / scale });
-      }
-      out.push(list);
-    }
-    return out;
-  };
-  const xs = spans(sw, dw);
-  const ys = spans(sh, dh);
-  const out = new Float32Array(dw * dh);
-  for (let oy = 0; oy < dh; oy++) {
-    for (let ox = 0; ox < dw; ox++) {
-      let acc = 0;
-      for (const { i: y, w: wy } of ys[oy]) for (const { i: x, w: wx } of xs[ox]) acc += src[y * sw + x] * wx * wy;
-      out[oy * dw + ox] = acc;
-    }
-  }
-  return out;
-}
