@@ -1,4 +1,4 @@
-// deltagpu's public API.
+// deltagpu's public API, safe for browsers (no Node built-ins); src/node.ts adds files and data loaders.
 export { sequential, Sequential } from './model.ts';
 export type { CompileOptions, FitOptions, EvaluateResult } from './model.ts';
 export { dense } from './layers.ts';
@@ -17,3 +17,11 @@ export { createCpuBackend } from './backends/cpu/backend.ts';
 export { createBackend } from './backends/select.ts';
 export type { Backend, TrainingSession, LayerParams } from './backend.ts';
 export { Random } from './random.ts';
+export { encodeModel, decodeModel } from './io/model-bytes.ts';
+export type { LoadedModel } from './io/model-bytes.ts';
+export { splitDigits } from './data/split.ts';
+export type { MnistSplit, MnistSplitOptions } from './data/split.ts';
+export { toMnistInput } from './data/image.ts';
+export type { Dataset } from './data/dataset.ts';
+export { oneHot } from './data/dataset.ts';
+export { historyToSvg } from './cli/plot.ts';

@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Random } from '../src/random.ts';
 import {
-  decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type Tensors,
+  decodeSafetensors, encodeSafetensors, type Tensors,
 } from '../src/io/safetensors.ts';
+import { loadSafetensors, saveSafetensors } from '../src/io/safetensors-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-st-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,82 +1,27 @@
 /**
- * Saved models: the weights as a safetensors file (readable by PyTorch, JAX, Rust… without us), with the
- * architecture and training configuration as JSON strings in its metadata.
- *
- * Tensor names follow PyTorch's nn.Linear: `layers.L.weight` is units × inputs, exactly our W layout, and
- * `layers.L.bias` has `units` values, so `torch.nn.Linear.load_state_dict` takes them as they are.
+ * Saved models on disk (Node): the bytes of src/io/model-bytes.ts, written atomically (temp file + rename).
  */
-import { dense } from '../layers.ts';
-import { checkActivation } from '../activations.ts';
-import { sequential } from '../model.ts';
+import { readFileSync } from 'node:fs';
 import type { Sequential } from '../model.ts';
-import type { LayerParams } from '../backend.ts';
-import { loadSafetensors, saveSafetensors } from './safetensors.ts';
-import type { Tensors } from './safetensors.ts';
 import type { BackendChoice } from '../backends/select.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { decodeModel, encodeModel } from './model-bytes.ts';
+import type { LoadedModel } from './model-bytes.ts';
 
-export const FORMAT = 'deltagpu-model/1';
+export { FORMAT } from './model-bytes.ts';
+export type { LoadedModel } from './model-bytes.ts';
 
-interface SavedLayer {
-  inputs: number;
-  units: number;
-  activation: string;
-  bias: boolean;
-  alpha: number;
-}
-
-/** Writes the model atomically (temp file + rename); `extra` lands in the metadata as JSON strings. */
 export async function saveModel(model: Sequential, path: string, extra: Record<string, unknown> = {}): Promise<void> {
-  const params = await model.getWeights();
-  const tensors: Tensors = {};
-  model.layers.forEach((l, i) => {
-    tensors[`layers.${i}.weight`] = { dtype: 'F32', shape: [l.units, l.inputs], data: params[i].W };
-    if (l.bias) tensors[`layers.${i}.bias`] = { dtype: 'F32', shape: [l.units], data: params[i].b };
-  });
-  const architecture: SavedLayer[] = model.layers.map((l) => ({ inputs: l.inputs, units: l.units, activation: l.activation, bias: l.bias, alpha: l.alpha }));
-  const metadata: Record<string, string> = {
-    format: FORMAT,
-    architecture: JSON.stringify(architecture),
-    seed: String(model.seed),
-  };
-  if (model.training) metadata.training = JSON.stringify(model.training);
-  for (const [k, v] of Object.entries(extra)) metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  saveSafetensors(path, tensors, metadata);
-}
-
-export interface LoadedModel {
-  model: Sequential;
-  metadata: Record<string, string>;
+  writeFileAtomic(path, await encodeModel(model, extra));
 }
 
 /** Reads a saved model; compiles it with its saved loss and optimizer when the file has them. */
 export async function loadModel(path: string, options: { backend?: BackendChoice } = {}): Promise<LoadedModel> {
-  const { tensors, metadata } = loadSafetensors(path);
-  if (metadata.format !== FORMAT) {
-    throw new Error(`${path}: not a deltagpu model (metadata format is '${metadata.format ?? 'missing'}', expected '${FORMAT}')`);
-  }
-  let architecture: SavedLayer[];
+  let bytes: Uint8Array;
   try {
-    architecture = JSON.parse(metadata.architecture);
-    if (!Array.isArray(architecture) || architecture.length === 0) throw new Error('no layers');
-  } catch (e) {
-    throw new Error(`${path}: the architecture in its metadata is unreadable (${(e as Error).message})`);
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new Error(`cannot read model file ${path}: ${(err as Error).message}`);
   }
-  const layers = architecture.map((l) => dense(l.inputs, l.units, { activation: checkActivation(l.activation), bias: l.bias, alpha: l.alpha }));
-  const model = sequential(layers, { seed: Number(metadata.seed ?? 1) });
-  const params: LayerParams[] = layers.map((l, i) => {
-    const W = tensors[`layers.${i}.weight`];
-    const b = tensors[`layers.${i}.bias`];
-    if (!W) throw new Error(`${path}: tensor layers.${i}.weight is missing`);
-    if (W.shape[0] !== l.units || W.shape[1] !== l.inputs) {
-      throw new Error(`${path}: layers.${i}.weight has shape [${W.shape}] but the architecture says [${l.units}, ${l.inputs}]`);
-    }
-    if (l.bias && !b) throw new Error(`${path}: tensor layers.${i}.bias is missing`);
-    return { W: W.data, b: l.bias ? b.data : new Float32Array(0) };
-  });
-  await model.setWeights(params);
-  if (metadata.training) {
-    const t = JSON.parse(metadata.training);
-    model.compile({ loss: t.loss, optimizer: t.optimizer, backend: options.backend ?? 'auto' });
-  }
-  return { model, metadata };
+  return decodeModel(bytes, path, options);
 }

@@ -9,10 +9,8 @@
  *
  * Only F32 is written or read: it is what the engine computes in. The reader checks everything the format's
  * own reference implementation checks (offsets in range, no overlaps, no holes), because a model file is
- * untrusted input.
+ * untrusted input. Pure (bytes in, bytes out) so the browser can use it; file I/O is in safetensors-file.ts.
  */
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic.ts';
 
 export interface F32Tensor {
   dtype: 'F32';
@@ -152,19 +150,4 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): Safetens
   }
   if (covered !== dataLength) fail(`the data section has ${dataLength} bytes but the tensors cover only ${covered}`);
   return { tensors, metadata };
-}
-
-/** Writes a safetensors file atomically (an interrupted save never clobbers the previous model). */
-export function saveSafetensors(path: string, tensors: Tensors, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
-}
-
-export function loadSafetensors(path: string): Safetensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new Error(`cannot read model file ${path}: ${(err as Error).message}`);
-  }
-  return decodeSafetensors(bytes, path);
 }

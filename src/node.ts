@@ -1,0 +1,6 @@
+// deltagpu's API in Node: everything in src/index.ts (which stays browser-safe) plus what needs a file system.
+export * from './index.ts';
+export { saveModel, loadModel } from './io/model-file.ts';
+export { loadMnist } from './data/mnist.ts';
+export { loadIdxFolder, loadIdxFiles, readIdxFile, encodeIdx } from './data/idx.ts';
+export { decodePng, encodePng, pngToMnistInput } from './data/png.ts';
