@@ -74,4 +74,13 @@ describe.skipIf(!gpu)('WebGPU end to end', () => {
     auto.dispose();
     gpuBackend.dispose();
   });
+
+  it('`deltagpu info --json` reports the adapter, its limits and what auto picks', async () => {
+    const r = await cli(['info', '--json']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.lines[0]);
+    expect(info.webgpu.vendor + info.webgpu.architecture).toMatch(/\w/);
+    expect(info.webgpu.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 1024 * 1024);
+    expect(info.auto.backend).toBe(info.webgpu.isFallback ? 'cpu' : 'webgpu');
+  });
 });

@@ -3,6 +3,7 @@
  * thrown errors into one clear line and a non-zero exit code.
  */
 import { xorCommand, XOR_HELP } from './xor.ts';
+import { infoCommand } from './info.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -13,6 +14,7 @@ commands:
   evaluate      evaluate a saved model on a data set
   predict       classify an image (PNG) or IDX file with a saved model
   xor           the lecture's XOR worked example
+  info          the WebGPU adapter, its limits, and what --backend auto picks here
 
 ${XOR_HELP}`;
 
@@ -29,6 +31,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     switch (command) {
       case 'xor':
         return await xorCommand(rest, out);
+      case 'info':
+        return await infoCommand(rest, out);
       case 'train':
       case 'evaluate':
       case 'predict':
