@@ -49,7 +49,7 @@ describe.skipIf(!ok)('one training step, kernel by kernel, vs CPU loops', () => 
     gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
   });
   afterAll(() => gpu?.dispose());
-  const cpu = createCpuBackend();
+  const cpu = createCpuBackend({ kernels: 'reference' });
 
   for (const [M, K, N] of SHAPES) {
     for (const pair of PAIRS) {

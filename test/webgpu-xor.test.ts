@@ -16,7 +16,7 @@ describe.skipIf(!ok)('XOR worked example on the GPU', () => {
   it('traces the same table as the CPU for 3 epochs (12 patterns)', async () => {
     const cpuRows: XorTraceRow[] = [];
     const gpuRows: XorTraceRow[] = [];
-    await traceXor(createCpuBackend(), 3, (r) => cpuRows.push(r));
+    await traceXor(createCpuBackend({ kernels: 'reference' }), 3, (r) => cpuRows.push(r));
     const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
     try {
       await traceXor(gpu, 3, (r) => gpuRows.push(r));

@@ -1,9 +1,11 @@
 /**
- * The CPU reference backend: the oracle the WebGPU kernels are tested against, and the fallback where no
- * adapter exists. It implements the same TrainingSession contract as the GPU, step for step.
+ * The CPU backend: the fallback where no (hardware) adapter exists, and, with `kernels: 'reference'`, the
+ * oracle the WebGPU kernels are tested against. It implements the same TrainingSession contract as the GPU,
+ * step for step.
  */
-import { backprop, batchMetrics, forwardPass, newWorkspace } from './network.ts';
-import type { Params, Workspace } from './network.ts';
+import { backprop, batchMetrics, forwardPass, newWorkspace, referenceKernels } from './network.ts';
+import type { DenseKernels, Params, Workspace } from './network.ts';
+import * as fast from './dense-fast.ts';
 import { newOptimizerState, updateWeights } from './update.ts';
 import type { OptimizerState } from './update.ts';
 import type { Backend, DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession } from '../../backend.ts';
@@ -12,7 +14,14 @@ import type { Floats, Matrix } from '../../tensor.ts';
 export interface CpuOptions {
   /** float32 (default) matches the GPU; float64 is for checking the math itself */
   precision?: 'float32' | 'float64';
+  /**
+   * 'fast' (default for float32): dense-fast.ts, blocked loops that skip zeros. 'reference' (default for
+   * float64): dense.ts, the plain loops every GPU kernel and gradient check is tested against.
+   */
+  kernels?: 'fast' | 'reference';
 }
+
+const fastKernels: DenseKernels = fast;
 
 class CpuDataset implements DatasetHandle {
   constructor(
@@ -45,6 +54,7 @@ class CpuSession implements TrainingSession {
     private readonly spec: NetworkSpec,
     params: LayerParams[],
     private readonly make: (n: number) => Floats,
+    private readonly kernels: DenseKernels,
   ) {
     this.params = { W: [], b: [] };
     this.scratch = { train: this.newScratch(0), infer: this.newScratch(0) };
@@ -105,9 +115,9 @@ class CpuSession implements TrainingSession {
       const rows = Math.min(batchSize, order.length - from);
       if (rows <= 0) break;
       this.gather(b, data, order, from, rows);
-      const y = forwardPass(this.spec, this.params, b.x, rows, b.ws);
+      const y = forwardPass(this.spec, this.params, b.x, rows, b.ws, this.kernels);
       const m = batchMetrics(this.spec, y, b.d, rows);
-      backprop(this.spec, this.params, b.x, b.d, rows, b.ws);
+      backprop(this.spec, this.params, b.x, b.d, rows, b.ws, this.kernels);
       this.t++;
       this.spec.layers.forEach((layer, l) => {
         updateWeights(o, this.params.W[l], b.ws.D[l], this.state[l].W, this.t, o.l2);
@@ -129,7 +139,7 @@ class CpuSession implements TrainingSession {
     for (let from = 0; from < data.rows; from += chunk) {
       const rows = Math.min(chunk, data.rows - from);
       this.gather(b, data, order, from, rows);
-      each(forwardPass(this.spec, this.params, b.x, rows, b.ws), b.d, from, rows);
+      each(forwardPass(this.spec, this.params, b.x, rows, b.ws, this.kernels), b.d, from, rows);
     }
   }
 
@@ -174,12 +184,13 @@ class CpuSession implements TrainingSession {
 
 export function createCpuBackend(options: CpuOptions = {}): Backend {
   const precision = options.precision ?? 'float32';
+  const kernels = options.kernels ?? (precision === 'float32' ? 'fast' : 'reference');
   const make = precision === 'float64' ? (n: number) => new Float64Array(n) : (n: number) => new Float32Array(n);
   return {
     name: 'cpu',
-    description: `CPU reference (${precision}, JavaScript)`,
+    description: kernels === 'fast' ? `CPU (${precision}, fast JS kernels)` : `CPU reference (${precision}, plain loops)`,
     async compile(spec: NetworkSpec, params: LayerParams[]) {
-      return new CpuSession(spec, params, make);
+      return new CpuSession(spec, params, make, kernels === 'fast' ? fastKernels : referenceKernels);
     },
     dispose() {},
   };

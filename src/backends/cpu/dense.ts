@@ -1,6 +1,7 @@
 /**
  * One dense layer on the CPU, in the lecture's words and the lecture's sign. This file is the reference
- * that every WGSL kernel is tested against, so it is written for reading, not for speed.
+ * that every WGSL kernel is tested against, so it is written for reading, not for speed. The fast kernels
+ * the CPU backend runs by default are in dense-fast.ts, tested against these.
  *
  *   forward          v = x·Wᵀ + b,  y = f(v)
  *   outputDelta      δ = f'(v)·e,   e = −∂E/∂y = (d − y) for ½Σ(d−y)²

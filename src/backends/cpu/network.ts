@@ -3,10 +3,24 @@
  * output back to the first layer, and the weight changes. Generic over Float32Array/Float64Array so
  * gradient checks can run the very same code in double precision.
  */
-import { backpropError, forward, hiddenDelta, outputDelta, weightChange } from './dense.ts';
+import * as reference from './dense.ts';
 import { patternLoss } from '../../losses.ts';
 import type { NetworkSpec } from '../../backend.ts';
 import type { Floats } from '../../tensor.ts';
+
+/**
+ * The dense-layer kernels a network runs on: dense.ts (the readable reference, the default) or
+ * dense-fast.ts (the same math written for speed, checked against the reference in the tests).
+ */
+export interface DenseKernels {
+  forward: typeof reference.forward;
+  outputDelta: typeof reference.outputDelta;
+  backpropError: typeof reference.backpropError;
+  hiddenDelta: typeof reference.hiddenDelta;
+  weightChange: typeof reference.weightChange;
+}
+
+export const referenceKernels: DenseKernels = reference;
 
 export interface Params {
   W: Floats[];
@@ -38,10 +52,10 @@ export function newWorkspace(spec: NetworkSpec, capacity: number, make: (n: numb
   };
 }
 
-export function forwardPass(spec: NetworkSpec, p: Params, x: Floats, rows: number, ws: Workspace): Floats {
+export function forwardPass(spec: NetworkSpec, p: Params, x: Floats, rows: number, ws: Workspace, k: DenseKernels = referenceKernels): Floats {
   let input = x;
   spec.layers.forEach((layer, l) => {
-    forward(layer, p.W[l], p.b[l], input, rows, ws.v[l], ws.y[l]);
+    k.forward(layer, p.W[l], p.b[l], input, rows, ws.v[l], ws.y[l]);
     input = ws.y[l];
   });
   return ws.y[spec.layers.length - 1];
@@ -51,15 +65,15 @@ export function forwardPass(spec: NetworkSpec, p: Params, x: Floats, rows: numbe
  * After forwardPass: every δ, output first, each hidden layer's from the next layer's δ and its
  * weights as they are now (before any update), then every layer's weight change D.
  */
-export function backprop(spec: NetworkSpec, p: Params, x: Floats, d: Floats, rows: number, ws: Workspace): void {
+export function backprop(spec: NetworkSpec, p: Params, x: Floats, d: Floats, rows: number, ws: Workspace, k: DenseKernels = referenceKernels): void {
   const last = spec.layers.length - 1;
-  outputDelta(spec.layers[last], spec.loss, ws.v[last], ws.y[last], d, rows, ws.delta[last]);
+  k.outputDelta(spec.layers[last], spec.loss, ws.v[last], ws.y[last], d, rows, ws.delta[last]);
   for (let l = last - 1; l >= 0; l--) {
-    backpropError(spec.layers[l + 1], p.W[l + 1], ws.delta[l + 1], rows, ws.e[l]);
-    hiddenDelta(spec.layers[l], ws.v[l], ws.y[l], ws.e[l], rows, ws.delta[l]);
+    k.backpropError(spec.layers[l + 1], p.W[l + 1], ws.delta[l + 1], rows, ws.e[l]);
+    k.hiddenDelta(spec.layers[l], ws.v[l], ws.y[l], ws.e[l], rows, ws.delta[l]);
   }
   spec.layers.forEach((layer, l) => {
-    weightChange(layer, ws.delta[l], l === 0 ? x : ws.y[l - 1], rows, ws.D[l], ws.Db[l]);
+    k.weightChange(layer, ws.delta[l], l === 0 ? x : ws.y[l - 1], rows, ws.D[l], ws.Db[l]);
   });
 }
 
