@@ -5,7 +5,7 @@
  *
  * Where the time goes in the reference, and what this file does about it:
  *  - Every multiply-add there costs two or three memory operations (load x, load W; or load D, load x,
- *    store D). Here each loaded value is reused across a block of BLOCK = 4 units held in local variables:
+ *    store D). Here each loaded value is reused across a block of 4 units (8 in the sparse forward pass) held in locals:
  *    V8 keeps locals in registers, but re-loads a typed-array element each time it is named, because it
  *    cannot prove that no store aliases it. The dense forward loop also takes 2 rows per pass.
  *  - Zeros are skipped. MNIST pixels are ~80% zero and ReLU zeroes about half of a hidden layer's outputs
