@@ -84,7 +84,7 @@ export interface TrainingSession {
 
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
-  /** What it runs on, for people: "CPU reference (float32)" or the adapter's vendor/architecture/description. */
+  /** What it runs on, for people: "CPU (float32, fast JS kernels)" or the adapter's vendor/architecture/description. */
   readonly description: string;
   /** true for a software adapter that emulates a GPU on the CPU (SwiftShader, lavapipe) */
   readonly isFallbackAdapter?: boolean;

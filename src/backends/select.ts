@@ -17,7 +17,7 @@ export async function createBackend(choice: BackendChoice, notice: (msg: string)
   try {
     gpu = await createWebGpuBackend();
   } catch (e) {
-    notice(`No WebGPU adapter (${(e as Error).message.split('\n')[0]}): training on the CPU reference backend.`);
+    notice(`No WebGPU adapter (${(e as Error).message.split('\n')[0]}): training on the CPU backend.`);
     return createCpuBackend();
   }
   if (gpu.isFallbackAdapter) {
