@@ -16,6 +16,7 @@ import type { Callbacks, History } from '../trainer.ts';
 import { combineCallbacks, earlyStopping } from '../callbacks.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { loadIdxFolder } from '../data/idx.ts';
+import { subset } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { loadModel, saveModel } from '../io/model-file.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -44,11 +45,10 @@ export const TRAIN_HELP = `deltagpu train mnist [options]
 
 const defaultLr = (o: OptimizerName) => (o === 'adam' ? 0.001 : 0.05);
 
-async function loadData(dir: string | undefined, seed: number, nTrain?: number, nTest?: number): Promise<{ train: Dataset; test: Dataset }> {
+function loadData(dir: string | undefined, seed: number, nTrain?: number, nTest?: number): { train: Dataset; test: Dataset } {
   if (!dir) return loadMnist({ seed, ...(nTrain ? { train: nTrain } : {}), ...(nTest ? { test: nTest } : {}) });
   const train = loadIdxFolder(dir, { split: 'train' });
   const test = loadIdxFolder(dir, { split: 'test' });
-  const { subset } = await import('../data/dataset.ts');
   const head = (d: Dataset, n?: number) => (n && n < d.x.rows ? subset(d, Array.from({ length: n }, (_, i) => i)) : d);
   return { train: head(train, nTrain), test: head(test, nTest) };
 }
@@ -99,7 +99,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const say = values.json ? log : out;
 
   const t0 = performance.now();
-  const { train, test } = await loadData(values.data, seed, values.train ? intOption(values.train, 'train', 0) : undefined, values.test ? intOption(values.test, 'test', 0) : undefined);
+  const { train, test } = loadData(values.data, seed, values.train ? intOption(values.train, 'train', 0) : undefined, values.test ? intOption(values.test, 'test', 0) : undefined);
   say(`data: ${train.x.rows} training and ${test.x.rows} test images from ${train.source} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
   const sizes = [train.x.cols, ...hidden, train.classes];
@@ -179,7 +179,7 @@ export async function evaluateCommand(argv: string[], out: (s: string) => void):
   const { model, metadata } = await loadModel(positionals[0], { backend });
   if (!model.training) model.compile({ loss: 'categoricalCrossentropy', backend });
   const seed = intOption(values.seed, 'seed', Number(metadata.seed ?? 1), 0);
-  const { test } = await loadData(values.data, seed);
+  const { test } = loadData(values.data, seed);
   const say = values.json ? (s: string) => process.stderr.write(s + '\n') : out;
   const r = await summarize(model, test, say);
   if (values.json) out(JSON.stringify({ testAccuracy: r.accuracy, testLoss: r.loss, images: test.x.rows, confusion: confusionRows(r.confusion) }));
