@@ -63,6 +63,11 @@ export class Sequential {
   private compiled: (CompileOptions & { spec: NetworkSpec }) | null = null;
   private backend: Backend | null = null;
   private session: TrainingSession | null = null;
+  /**
+   * A session replaced by a re-compile, whose parameters are the model's current ones. compile() is
+   * synchronous (as in Keras) but reading a GPU is not, so they are fetched at the next call that needs them.
+   */
+  private retired: { session: TrainingSession; backend: Backend | null; owned: boolean } | null = null;
   /** the generator behind each epoch's shuffle; seeded apart from the weights so epochs never shift them */
   private shuffleRng: Random;
 
@@ -97,7 +102,7 @@ export class Sequential {
       loss,
       optimizer,
     };
-    this.releaseSession();
+    this.retireSession();
     this.compiled = { ...options, spec };
   }
 
@@ -118,6 +123,7 @@ export class Sequential {
   private async ensureSession(): Promise<TrainingSession> {
     if (!this.compiled) throw new Error('the model is not compiled: call model.compile({loss, optimizer}) first');
     if (this.session) return this.session;
+    await this.settle();
     const choice = this.compiled.backend ?? 'auto';
     this.backend = typeof choice === 'object' ? choice : await createBackend(choice, this.compiled.onNotice ?? ((m) => console.warn(m)));
     this.session = await this.backend.compile(this.compiled.spec, this.params);
@@ -199,6 +205,7 @@ export class Sequential {
   /** Copies of every layer's W (units × inputs, row-major) and b, from wherever they live. */
   async getWeights(): Promise<LayerParams[]> {
     if (this.session) return this.session.getParams();
+    await this.settle();
     return this.params.map((p) => ({ W: p.W.slice(), b: p.b.slice() }));
   }
 
@@ -218,6 +225,7 @@ export class Sequential {
       });
       return { W, b };
     });
+    await this.settle();
     this.params = copy;
     if (this.session) await this.session.setParams(copy);
   }
@@ -229,17 +237,38 @@ export class Sequential {
     return [...rows, `  total ${total} parameters`].join('\n');
   }
 
-  private releaseSession(): void {
-    this.session?.dispose();
+  /** Whether the model made its backend (and so disposes it), rather than being handed one. */
+  private ownsBackend(): boolean {
+    return this.compiled?.backend === undefined || typeof this.compiled.backend === 'string';
+  }
+
+  private retireSession(): void {
+    if (!this.session) return;
+    this.retired = { session: this.session, backend: this.backend, owned: this.ownsBackend() };
     this.session = null;
-    if (this.backend && (this.compiled?.backend === undefined || typeof this.compiled.backend === 'string')) this.backend.dispose();
     this.backend = null;
   }
 
-  /** Frees the backend's memory (GPU buffers); the model keeps its last weights only if you read them first. */
+  /** Brings a retired session's parameters home and frees it. */
+  private async settle(): Promise<void> {
+    const r = this.retired;
+    if (!r) return;
+    this.retired = null;
+    this.params = await r.session.getParams();
+    r.session.dispose();
+    if (r.owned) r.backend?.dispose();
+  }
+
+  /** Frees the backend's memory (GPU buffers); the model keeps its weights (on the host) for later use. */
   async dispose(): Promise<void> {
-    if (this.session) this.params = await this.session.getParams();
-    this.releaseSession();
+    await this.settle();
+    if (this.session) {
+      this.params = await this.session.getParams();
+      this.session.dispose();
+      if (this.ownsBackend()) this.backend?.dispose();
+    }
+    this.session = null;
+    this.backend = null;
   }
 }
 

@@ -89,4 +89,22 @@ describe('model API', () => {
   it('summary lists layers and parameter counts', () => {
     expect(net().summary()).toMatch(/total 51 parameters/);
   });
+
+  it('compile after fit keeps the trained weights (as Keras does) and training continues from them', async () => {
+    const { x, y } = blobs(60, 6);
+    const m = net();
+    const initial = Array.from((await m.getWeights())[0].W);
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: sgd(0.1), backend: 'cpu' });
+    await m.fit(x, y, { epochs: 2, batchSize: 8 });
+    const trained = Array.from((await m.getWeights())[0].W);
+    expect(trained).not.toEqual(initial);
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: adam(0.01), backend: 'cpu' });
+    expect(Array.from((await m.getWeights())[0].W)).toEqual(trained);
+    const before = await m.evaluate(x, y);
+    const h = await m.fit(x, y, { epochs: 1, batchSize: 8 });
+    // the first epoch after re-compiling starts where training left off, not at the initial weights' loss
+    expect(h.loss[0]).toBeLessThan(before.loss * 1.5);
+    await m.dispose();
+    expect(Array.from((await m.getWeights())[0].W)).not.toEqual(trained);
+  });
 });
