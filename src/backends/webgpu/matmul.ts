@@ -74,8 +74,8 @@ export class GpuMatmul {
     this.encode(pass);
     pass.end();
     const bytes = this.shape.M * ld(this.shape.N) * FLOAT;
-    const raw = await this.mem.read(this.C, bytes, 0, enc);
-    return unpad(new Float32Array(raw), this.shape.M, this.shape.N);
+    const [raw] = await this.mem.readMany([{ buffer: this.C, bytes }], enc);
+    return unpad(raw, this.shape.M, this.shape.N);
   }
 }
 

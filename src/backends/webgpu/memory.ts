@@ -108,25 +108,9 @@ export class GpuMemory {
   }
 
   /**
-   * Copies `bytes` of `src` from `offset` to a fresh mappable buffer and reads them with one mapAsync
-   * (the only readback path of the backend; the staging buffer is destroyed afterwards).
+   * Reads several buffers with one copy each into one staging buffer and a single mapAsync: the only
+   * readback path of the backend (the staging buffer is destroyed afterwards).
    */
-  async read(src: GPUBuffer, bytes: number, offset = 0, encoder?: GPUCommandEncoder): Promise<ArrayBuffer> {
-    const staging = this.create(`${src.label} readback`, bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
-    const enc = encoder ?? this.device.createCommandEncoder({ label: 'readback' });
-    enc.copyBufferToBuffer(src, offset, staging, 0, Math.ceil(bytes / 4) * 4);
-    this.device.queue.submit([enc.finish()]);
-    try {
-      await staging.mapAsync(GPUMapMode.READ);
-      const copy = staging.getMappedRange(0, Math.ceil(bytes / 4) * 4).slice(0, bytes);
-      staging.unmap();
-      return copy;
-    } finally {
-      this.destroy(staging);
-    }
-  }
-
-  /** Reads several buffers with one copy each into one staging buffer and a single mapAsync. */
   async readMany(parts: { buffer: GPUBuffer; bytes: number }[], encoder?: GPUCommandEncoder): Promise<Float32Array[]> {
     const offsets: number[] = [];
     let total = 0;
