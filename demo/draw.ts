@@ -121,10 +121,8 @@ function drawPreview(preview: HTMLCanvasElement, pixels: Float32Array | null): v
   paint(preview, pixels);
 }
 
-/** Ten horizontal bars, the winner highlighted. */
-export function renderProbabilities(el: HTMLElement, probs: ArrayLike<number> | null): void {
-  let best = -1;
-  if (probs) for (let k = 0; k < probs.length; k++) if (best < 0 || probs[k] > probs[best]) best = k;
+/** Ten horizontal bars, the winner (`best`, or none when −1) highlighted. */
+export function renderProbabilities(el: HTMLElement, probs: ArrayLike<number> | null, best = -1): void {
   el.replaceChildren(
     ...Array.from({ length: 10 }, (_, k) => {
       const p = probs ? probs[k] : 0;

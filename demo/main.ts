@@ -10,6 +10,7 @@ import { dense, sequential } from '../src/index.ts';
 import type { Backend, EpochLogs, Sequential } from '../src/index.ts';
 import type { MnistSplit } from '../src/data/split.ts';
 import { historyToSvg } from '../src/cli/plot.ts';
+import { argmaxRows } from '../src/cli/confusion.ts';
 import { EMBEDDED_DIGITS, loadSplit } from './data.ts';
 import { createDrawPad, renderProbabilities } from './draw.ts';
 import { createDemoBackend, describeAdapter } from './gpu.ts';
@@ -230,12 +231,11 @@ function predictDrawing(): Promise<void> {
       return;
     }
     const out = await model.predict({ data: x, rows: 1, cols: 784 });
-    let best = 0;
-    for (let k = 1; k < 10; k++) if (out.data[k] > out.data[best]) best = k;
+    const best = argmaxRows(out)[0];
     prediction.textContent = String(best);
     prediction.dataset.value = String(best);
     prediction.title = `${pct(out.data[best])} sure`;
-    renderProbabilities(probs, out.data);
+    renderProbabilities(probs, out.data, best);
   }).catch((e: unknown) => say(`prediction failed: ${(e as Error).message}`, 'error'));
   return predicting;
 }
