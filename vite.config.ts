@@ -5,6 +5,8 @@ export default defineConfig({
   root: '.',
   test: {
     include: ['test/**/*.test.ts'],
+    // shaders/*.wgsl → src/generated/ before anything imports the engine
+    globalSetup: ['test/helpers/embed-setup.ts'],
     // Kernel tests run real WGSL on a software Vulkan driver: slow, so allow time per test.
     testTimeout: 120_000,
     hookTimeout: 120_000,

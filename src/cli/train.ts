@@ -20,10 +20,10 @@ import { subset } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { loadModel, saveModel } from '../io/model-file.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { historyToSvg } from './plot.ts';
+import { historyToSvg } from '../report/plot.ts';
 import { ProgressBar } from './progress.ts';
-import { argmaxRows, confusionMatrix, renderConfusion } from './confusion.ts';
-import type { ConfusionMatrix } from './confusion.ts';
+import { argmaxRows, confusionMatrix, renderConfusion } from '../report/confusion.ts';
+import type { ConfusionMatrix } from '../report/confusion.ts';
 import { predictInputs } from './predict.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
 

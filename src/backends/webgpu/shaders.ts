@@ -1,36 +1,22 @@
 /**
- * Loads WGSL from /shaders as text and assembles modules from several files (WGSL has no #include):
- * common structs + activation + kernel core + epilogue, concatenated in the order given.
+ * The WGSL sources, and modules assembled from several of them (WGSL has no #include): common structs +
+ * activation + kernel core + epilogue, concatenated in the order given.
  *
- * Node reads the files with fs; the browser fetches the same URLs (Vite rewrites `new URL(…,
- * import.meta.url)` with a template into asset URLs). The fs import is dynamic, so bundles never need it.
+ * The text comes from src/generated/wgsl.ts, which bin/embed-assets.js writes from shaders/*.wgsl before
+ * every test, build and bench run. Embedding (rather than reading files or fetching URLs) means the built
+ * package works wherever it is installed or bundled, and a browser never requests a .wgsl file.
  */
-const cache = new Map<string, Promise<string>>();
+import { WGSL } from '../../generated/wgsl.ts';
 
-function shaderUrl(name: string): URL {
-  return new URL(`../../../shaders/${name}.wgsl`, import.meta.url);
-}
-
-async function readShader(name: string): Promise<string> {
-  const url = shaderUrl(name);
-  if (url.protocol === 'file:') {
-    const fs = await import('node:fs/promises');
-    return fs.readFile(url, 'utf8');
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`webgpu: cannot load shader ${name}.wgsl from ${url.href}: HTTP ${res.status}`);
-  return res.text();
-}
-
-/** The text of shaders/NAME.wgsl (cached). */
+/** The text of shaders/NAME.wgsl. */
 export function loadShader(name: string): Promise<string> {
-  let p = cache.get(name);
-  if (!p) {
-    p = readShader(name);
-    cache.set(name, p);
-    p.catch(() => cache.delete(name));
+  const text = Object.prototype.hasOwnProperty.call(WGSL, name) ? WGSL[name] : undefined;
+  if (text === undefined) {
+    return Promise.reject(
+      new Error(`webgpu: no shader named '${name}' is embedded; is shaders/${name}.wgsl new? Run 'node bin/embed-assets.js' (npm test and npm run build do).`),
+    );
   }
-  return p;
+  return Promise.resolve(text);
 }
 
 /** One WGSL module from several files, each preceded by a marker comment naming it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyToSvg, niceTicks } from '../src/cli/plot.ts';
+import { historyToSvg, niceTicks } from '../src/report/plot.ts';
 
 /** Checks that every opened tag is closed in order (self-closing tags aside); returns the tag names seen. */
 function checkBalanced(svg: string): string[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   accuracyOf, argmaxRows, confusionMatrix, precisionPerClass, recallPerClass, renderConfusion,
-} from '../src/cli/confusion.ts';
+} from '../src/report/confusion.ts';
 import { Random } from '../src/random.ts';
 
 describe('confusion matrix', () => {
