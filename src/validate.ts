@@ -31,3 +31,45 @@ export function checkPositiveInteger(n: unknown, what: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new RangeError(`${what} must be a positive integer, got ${String(n)}`);
   return n;
 }
+
+/**
+ * The most parameters (weights + biases) one model may declare: 2^28 float32 values, 1 GiB on the host before
+ * optimizer state (Adam keeps two more copies). Far above anything this engine trains well, and well below
+ * what makes V8 fail with "Invalid typed array length" or the machine swap: a typo such as 1e9 units is
+ * refused here, by name, before a single weight is drawn.
+ */
+export const MAX_PARAMETERS = 2 ** 28;
+
+/** Throws unless `v` is a finite number in [min, max]; `what` names the argument. */
+export function checkNumber(v: unknown, what: string, min = -Infinity, max = Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    const range = min === -Infinity && max === Infinity ? 'a finite number' : max === Infinity ? `a finite number ≥ ${min}` : min === -Infinity ? `a finite number ≤ ${max}` : `a finite number in [${min}, ${max}]`;
+    throw new RangeError(`${what} must be ${range}, got ${describeValue(v)}`);
+  }
+  return v;
+}
+
+/** A value as a person would want to see it in an error: strings quoted, objects by kind. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'object') return `an object (${Object.keys(v as object).slice(0, 4).join(', ') || 'no keys'})`;
+  if (typeof v === 'function') return 'a function';
+  return String(v);
+}
+
+/**
+ * Cross-entropy is a loss between probabilities: a target outside [0, 1] makes −d·ln y unbounded below, and
+ * training "improves" towards a negative loss instead of failing. Checked for both cross-entropies.
+ */
+export function checkProbabilityTargets(y: Matrix, loss: string, what = 'y'): void {
+  if (loss !== 'binaryCrossentropy' && loss !== 'categoricalCrossentropy') return;
+  for (let k = 0; k < y.data.length; k++) {
+    const v = y.data[k];
+    if (v < 0 || v > 1) {
+      const r = Math.floor(k / y.cols);
+      throw new RangeError(`${what} has ${v} at row ${r}, column ${k - r * y.cols}: ${loss} needs targets in [0, 1] (probabilities)`);
+    }
+  }
+}
