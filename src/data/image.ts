@@ -48,22 +48,22 @@ export function toMnistInput(img: RawImage, options: MnistInputOptions | number 
   const { width, height, channels, data } = img;
   const n = width * height;
   const gray = new Float32Array(n);
-  const alpha = new Float32Array(n).fill(1);
   for (let i = 0; i < n; i++) {
     const p = i * channels;
     gray[i] = channels >= 3 ? (0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]) / 255 : data[p] / 255;
-    if (channels === 2 || channels === 4) alpha[i] = data[p + channels - 1] / 255;
   }
+  // alpha is read from the samples where needed, not kept as a second full-size float image
+  const alpha = (i: number) => (channels === 2 || channels === 4 ? data[i * channels + channels - 1] / 255 : 1);
   const notes: string[] = [];
   let hasAlpha = false;
-  for (let i = 0; i < n; i++) if (alpha[i] < 1) { hasAlpha = true; break; }
+  for (let i = 0; i < n; i++) if (alpha(i) < 1) { hasAlpha = true; break; }
   if (hasAlpha) {
     // Strokes drawn on a transparent canvas: put them on the background that contrasts with their colour,
     // so black-ink and white-ink drawings both come out as a visible digit.
     let ink = 0, weight = 0;
-    for (let i = 0; i < n; i++) { ink += gray[i] * alpha[i]; weight += alpha[i]; }
+    for (let i = 0; i < n; i++) { ink += gray[i] * alpha(i); weight += alpha(i); }
     const bg = weight > 0 && ink / weight < 0.5 ? 1 : 0;
-    for (let i = 0; i < n; i++) gray[i] = gray[i] * alpha[i] + bg * (1 - alpha[i]);
+    for (let i = 0; i < n; i++) gray[i] = gray[i] * alpha(i) + bg * (1 - alpha(i));
     notes.push(`transparent background flattened onto ${bg ? 'white' : 'black'}`);
   }
   // Decide on inversion at full resolution, before cropping: the crop needs to know which side is ink.

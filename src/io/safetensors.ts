@@ -25,6 +25,14 @@ export interface Safetensors {
   metadata: Record<string, string>;
 }
 
+/** What every malformed safetensors input throws (bad lengths, offsets, dtypes, JSON…). */
+export class SafetensorsFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SafetensorsFormatError';
+  }
+}
+
 const METADATA_KEY = '__metadata__';
 /** The reference implementation's cap; a bigger "header" means a corrupt length field, not a real model. */
 const MAX_HEADER = 100 * 1024 * 1024;
@@ -77,7 +85,7 @@ export function encodeSafetensors(tensors: Tensors, metadata: Record<string, str
 
 /** Parses and validates a safetensors file; `file` only names the source in error messages. */
 export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): Safetensors {
-  const fail = (msg: string): never => { throw new Error(`${file}: invalid safetensors file: ${msg}`); };
+  const fail = (msg: string): never => { throw new SafetensorsFormatError(`${file}: invalid safetensors file: ${msg}`); };
   if (bytes.length < 8) fail(`${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
