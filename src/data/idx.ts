@@ -54,9 +54,14 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
     let cap = 0;
     try {
       // the header first, from a short prefix: its dimensions are the cap for the rest (a bomb stops there)
-      const head = gunzipHead(bytes, 4 + 4 * 255);
-      // less than the longest header: the whole stream is that small, so unpack it all and let parseIdx judge
-      cap = head.length < 4 + 4 * 255 ? 4 + 4 * 255 : idxDeclaredBytes(head, file, bytes.length);
+      const longest = 4 + 4 * 255;
+      const head = gunzipHead(bytes, longest);
+      if (head.length < longest && !hasFullHeader(head)) {
+        // the whole stream inflates to less than a header: unpack it (a cut stream says so), parseIdx judges the rest
+        cap = longest;
+      } else {
+        cap = idxDeclaredBytes(head, file, bytes.length);
+      }
       return inflateBounded(bytes, cap, 'gzip');
     } catch (err) {
       if (err instanceof IdxFormatError) throw err;
@@ -67,6 +72,10 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
     }
   }
   return bytes;
+}
+
+function hasFullHeader(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0 && head[1] === 0 && head[3] > 0 && head.length >= 4 + 4 * head[3];
 }
 
 /**
