@@ -13,7 +13,7 @@ import { toMatrix, takeRows } from './tensor.ts';
 import type { Matrix, MatrixLike } from './tensor.ts';
 import { train } from './trainer.ts';
 import type { Callbacks, History, TraceStep } from './trainer.ts';
-import { checkPositiveInteger, checkProbabilityTargets, checkShapes } from './validate.ts';
+import { checkFitOptions, checkParamList, checkPositiveInteger, checkProbabilityTargets, checkShapes } from './validate.ts';
 import { checkLayerList, checkModelSize } from './spec-check.ts';
 import { checkBackendOption, createBackend } from './backends/select.ts';
 import type { BackendChoice } from './backends/select.ts';
@@ -152,6 +152,7 @@ export class Sequential {
   }
 
   async fit(xIn: MatrixLike, yIn: MatrixLike, options: FitOptions = {}): Promise<History> {
+    checkFitOptions(options);
     let x = toMatrix(xIn, 'x');
     let y = toMatrix(yIn, 'y');
     checkShapes(x, y, this.inputs, this.outputs);
@@ -235,6 +236,7 @@ export class Sequential {
 
   /** Replaces every layer's parameters (and resets the optimizer's state). Checked first, applied whole. */
   async setWeights(params: LayerParams[]): Promise<void> {
+    checkParamList(params, this.layers.length);
     if (!Array.isArray(params) || params.length !== this.layers.length) {
       throw new RangeError(`setWeights: expected ${this.layers.length} layers of {W, b}, got ${Array.isArray(params) ? params.length : typeof params}`);
     }

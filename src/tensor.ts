@@ -31,6 +31,13 @@ export function toMatrix(x: MatrixLike, what: string): Matrix {
   }
   const rowsIn = x as readonly (readonly number[])[];
   const rows = rowsIn.length;
+  for (let r = 0; r < rows; r++) {
+    const row: unknown = rowsIn[r];
+    if (!Array.isArray(row)) {
+      const got = row === null ? 'null' : typeof row === 'object' ? `a ${(row as object).constructor?.name ?? 'object'}` : `${typeof row === 'string' ? JSON.stringify(row) : String(row)} (${typeof row})`;
+      throw new TypeError(`${what}: row ${r} is ${got}, expected an array of numbers (x is a list of rows, one per pattern)`);
+    }
+  }
   const cols = rows > 0 ? rowsIn[0].length : 0;
   const data = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {

@@ -73,3 +73,39 @@ export function checkProbabilityTargets(y: Matrix, loss: string, what = 'y'): vo
     }
   }
 }
+
+/**
+ * The types of fit's options, checked before anything else: a string where a number belongs ('0.2' for
+ * validationSplit) would otherwise be coerced silently, and a callback that is not a function would throw a
+ * TypeError from inside the loop, after weights had changed. Values are checked where they are used.
+ */
+export function checkFitOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`fit: options must be an object such as {epochs: 10, batchSize: 32}, got ${describeValue(options)}`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const k of ['validationSplit', 'stopAtLoss'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'number') throw new TypeError(`fit: ${k} must be a number, got ${describeValue(o[k])}`);
+  }
+  if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') throw new TypeError(`fit: shuffle must be true or false, got ${describeValue(o.shuffle)}`);
+  if (o.trace !== undefined && typeof o.trace !== 'function') throw new TypeError(`fit: trace must be a function, got ${describeValue(o.trace)}`);
+  if (o.validationData !== undefined && (!Array.isArray(o.validationData) || o.validationData.length !== 2)) {
+    throw new TypeError(`fit: validationData must be [x, y], got ${describeValue(o.validationData)}`);
+  }
+  if (o.callbacks !== undefined) {
+    if (typeof o.callbacks !== 'object' || o.callbacks === null) throw new TypeError(`fit: callbacks must be an object of functions, got ${describeValue(o.callbacks)}`);
+    for (const [k, v] of Object.entries(o.callbacks)) {
+      if (v !== undefined && typeof v !== 'function') throw new TypeError(`fit: callbacks.${k} must be a function, got ${describeValue(v)}`);
+    }
+  }
+}
+
+/** setWeights' argument: one {W, b} object per layer (values are checked by setWeights itself). */
+export function checkParamList(params: unknown, layers: number): void {
+  if (!Array.isArray(params)) throw new TypeError(`setWeights: expected an array of ${layers} {W, b} objects, got ${describeValue(params)}`);
+  params.forEach((p, l) => {
+    if (typeof p !== 'object' || p === null || typeof (p as { W?: unknown }).W !== 'object' || (p as { W?: unknown }).W === null) {
+      throw new TypeError(`setWeights: layer ${l} must be {W, b} with W an array or Float32Array, got ${describeValue(p)}`);
+    }
+  });
+}

@@ -154,3 +154,25 @@ describe.skipIf(process.env.DELTAGPU_SKIP_GPU)('WebGPU: the device limits refuse
     small!.device.destroy();
   });
 });
+
+describe('fit options and setWeights arguments of the wrong type', () => {
+  it("validationSplit '0.2', shuffle 'yes', a callback that is not a function, options null", async () => {
+    const m = await compiled('halfSumSquared');
+    await expectUnchanged(m, () => m.fit(X, [[1], [0]], { validationSplit: '0.2' as never }), /fit: validationSplit must be a number, got "0.2"/);
+    await expectUnchanged(m, () => m.fit(X, [[1], [0]], { shuffle: 'yes' as never }), /fit: shuffle must be true or false, got "yes"/);
+    await expectUnchanged(m, () => m.fit(X, [[1], [0]], { callbacks: { onEpochEnd: 3 as never } }), /fit: callbacks\.onEpochEnd must be a function, got 3/);
+    await expectUnchanged(m, () => m.fit(X, [[1], [0]], null as never), /fit: options must be an object .* got null/);
+    await expectUnchanged(m, () => m.fit(X, [[1], [0]], { validationData: [X] as never }), /fit: validationData must be \[x, y\], got an array of 1/);
+    await expectUnchanged(m, () => m.fit(X, [[1], [0]], { validationData: [0, 1] as never }), /validation x must be an array of rows or a \{data: Float32Array, rows, cols\} matrix, got number/);
+  });
+  it('rows that are not arrays: a flat list, or a typed array where nested arrays belong', async () => {
+    const m = await compiled('halfSumSquared');
+    await expectUnchanged(m, () => m.fit([0, 1] as never, [[1], [0]]), /x: row 0 is 0 \(number\), expected an array of numbers/);
+    await expectUnchanged(m, () => m.fit([[0, 1], new Float32Array(2)] as never, [[1], [0]]), /x: row 1 is a Float32Array, expected an array of numbers/);
+  });
+  it('setWeights(null) and a layer given as null', async () => {
+    const m = await compiled('halfSumSquared');
+    await expectUnchanged(m, () => m.setWeights(null as never), /setWeights: expected an array of 2 \{W, b\} objects, got null/);
+    await expectUnchanged(m, () => m.setWeights([null, null] as never), /setWeights: layer 0 must be \{W, b\} .* got null/);
+  });
+});

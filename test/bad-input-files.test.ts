@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IdxFormatError, encodeIdx, loadIdxFiles, readIdxFile } from '../src/data/idx.ts';
-import { MAX_PNG_PIXELS, PngFormatError, decodePng } from '../src/data/png.ts';
+import { MAX_PNG_PIXELS, PngFormatError, decodePng, encodePng } from '../src/data/png.ts';
 import { InputFileError } from '../src/io/read-file.ts';
 import { ModelFormatError, decodeModel } from '../src/io/model-bytes.ts';
 import { loadModel } from '../src/io/model-file.ts';
@@ -89,6 +89,15 @@ describe('PNG files', () => {
   it('a first chunk other than IHDR, and a width of 0', () => {
     expect(() => decodePng(pngFile([pngChunk('IDAT', new Uint8Array(8)), iend]), 'x.png')).toThrow(/the first chunk is 'IDAT', expected IHDR/);
     expect(() => decodePng(pngFile([pngChunk('IHDR', ihdr(0, 5)), iend]), 'x.png')).toThrow(/corrupt PNG: image size 0×5, expected at least 1×1/);
+  });
+  it('a valid image is decoded in place: the pixels are a view of the one inflated buffer, not a copy', () => {
+    const width = 300, height = 200;
+    const data = new Uint8Array(width * height * 4).map((_, i) => (i * 7) & 0xff);
+    const img = decodePng(encodePng({ width, height, channels: 4, data }, { filter: 'cycle' }));
+    expect(Array.from(img.data.subarray(0, 64))).toEqual(Array.from(data.subarray(0, 64)));
+    expect(img.data.length).toBe(width * height * 4);
+    expect(img.data.buffer.byteLength).toBe(height * (width * 4 + 1)); // the inflate output, filter bytes and all
+    expect(img.data.every((v, i) => v === data[i])).toBe(true);
   });
   it('predict on a symlink to /dev/zero is refused before reading', () => {
     expect(() => predictInputs(zeroLink, 784)).toThrow(/image file .*zero-idx3-ubyte is a character device, expected a regular file/);
