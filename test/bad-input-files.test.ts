@@ -176,3 +176,33 @@ describe('deltagpu train: options checked before the work', () => {
     await expect(run(['--data', idxDir, '--out', idxDir])).rejects.toThrow(/--out .*idx is a folder; give a file name/);
   });
 });
+
+describe('entry points that take bytes or images directly', () => {
+  it("a tensor or metadata key named '__proto__' is refused (on a plain object it would vanish)", async () => {
+    const { encodeSafetensors, decodeSafetensors, SafetensorsFormatError } = await import('../src/io/safetensors.ts');
+    // a one-tensor file whose tensor is then renamed '__proto__' in the header JSON (header length updated)
+    const good = encodeSafetensors({ a: f32([2]) });
+    const n = new DataView(good.buffer).getUint32(0, true);
+    const json = new TextEncoder().encode(new TextDecoder().decode(good.subarray(8, 8 + n)).replace('"a"', '"__proto__"'));
+    const bytes = new Uint8Array(8 + json.length + 8);
+    new DataView(bytes.buffer).setUint32(0, json.length, true);
+    bytes.set(json, 8);
+    expect(() => decodeSafetensors(bytes, 'p.safetensors')).toThrow(SafetensorsFormatError);
+    expect(() => decodeSafetensors(bytes, 'p.safetensors')).toThrow(/p\.safetensors: invalid safetensors file: tensor name '__proto__' is not allowed/);
+  });
+  it('bytes that are not a Uint8Array, and images that do not add up', async () => {
+    const { decodeSafetensors } = await import('../src/io/safetensors.ts');
+    const { toMnistInput } = await import('../src/data/image.ts');
+    expect(() => decodeSafetensors(null as never)).toThrow(/decodeSafetensors: bytes must be a Uint8Array, got null/);
+    expect(() => decodePng('abc' as never)).toThrow(/decodePng: bytes must be a Uint8Array, got string/);
+    expect(() => toMnistInput({ width: 28, height: 28, channels: 1, data: new Uint8Array(10) })).toThrow(/toMnistInput: data has 10 samples but 28×28×1 = 784/);
+    expect(() => toMnistInput({ width: 2, height: 2, channels: 1, data: new Uint8Array(4) }, { size: -1 })).toThrow(/toMnistInput: size must be an integer in 1\.\.4096, got -1/);
+    expect(() => toMnistInput({ width: 2, height: 2, channels: 5 as never, data: new Uint8Array(20) })).toThrow(/channels must be 1, 2, 3 or 4, got 5/);
+  });
+  it("loadModel's backend option is the caller's mistake, not the file's", async () => {
+    const { architecture, tensors } = smallModel();
+    const err = await decodeModel(modelFile(architecture, tensors), 'm.safetensors', { backend: 'gpu' as never }).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(ModelFormatError);
+    expect((err as Error).message).toMatch(/^compile: backend must be 'auto', 'webgpu', 'cpu' or a Backend .* got 'gpu'/);
+  });
+});

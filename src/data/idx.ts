@@ -107,6 +107,7 @@ export function parseIdx(bytes: Uint8Array, file = '<bytes>', expectedMagic?: nu
 
 /** The magic and dimensions from the start of an IDX file (`bytes` may hold just the header). */
 export function parseIdxHeader(bytes: Uint8Array, file: string, expectedMagic?: number): { magic: number; dims: number[]; headerBytes: number } {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`parseIdx: bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
   if (bytes.length < 4) throw new IdxFormatError(`${file}: truncated IDX file: expected at least a 4-byte header, got ${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);

@@ -42,9 +42,21 @@ export interface MnistInputOptions {
   fit?: 'auto' | 'stretch' | 'mnist';
 }
 
+/** Throws unless `img` is a whole image: positive integer sides, 1–4 channels, exactly w·h·c samples. */
+export function checkRawImage(img: RawImage, what: string): void {
+  if (typeof img !== 'object' || img === null) throw new TypeError(`${what}: image must be {width, height, channels, data}, got ${img === null ? 'null' : typeof img}`);
+  const { width, height, channels, data } = img;
+  if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) throw new RangeError(`${what}: image size must be positive integers, got ${String(width)}×${String(height)}`);
+  if (![1, 2, 3, 4].includes(channels)) throw new RangeError(`${what}: channels must be 1, 2, 3 or 4, got ${String(channels)}`);
+  if (!((data as unknown) instanceof Uint8Array)) throw new TypeError(`${what}: data must be a Uint8Array of 8-bit samples`);
+  if (data.length !== width * height * channels) throw new RangeError(`${what}: data has ${data.length} samples but ${width}×${height}×${channels} = ${width * height * channels}`);
+}
+
 export function toMnistInput(img: RawImage, options: MnistInputOptions | number = {}): MnistInput {
   const opts = typeof options === 'number' ? { size: options } : options;
   const size = opts.size ?? 28;
+  if (!Number.isInteger(size) || size < 1 || size > 4096) throw new RangeError(`toMnistInput: size must be an integer in 1..4096, got ${String(size)}`);
+  checkRawImage(img, 'toMnistInput');
   const { width, height, channels, data } = img;
   const n = width * height;
   const gray = new Float32Array(n);

@@ -57,6 +57,7 @@ function paeth(a: number, b: number, c: number): number {
 /** Decodes a PNG; `file` only names the source in errors. */
 export function decodePng(bytes: Uint8Array, file = '<png>'): RawImage {
   const fail = (msg: string): never => { throw new PngFormatError(`${file}: ${msg}`); };
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodePng: bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) fail('not a PNG file (bad signature)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 8;

@@ -13,6 +13,7 @@ import type { LayerParams } from '../backend.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 import type { Tensors } from './safetensors.ts';
 import type { BackendChoice } from '../backends/select.ts';
+import { checkBackendOption } from '../backends/select.ts';
 import type { LossName } from '../losses.ts';
 import type { OptimizerConfig } from '../optimizers.ts';
 import { ModelFormatError, checkArchitecture, checkSeed, checkTraining, matchTensors, parseMetadataJson } from './model-check.ts';
@@ -55,6 +56,7 @@ export async function encodeModel(model: Sequential, extra: Record<string, unkno
 
 /** A model from bytes (`name` is for error messages); compiled with its saved loss and optimizer if it has them. */
 export async function decodeModel(bytes: Uint8Array, name: string, options: { backend?: BackendChoice } = {}): Promise<LoadedModel> {
+  checkBackendOption(options.backend); // the caller's mistake, not the file's: checked first, reported as such
   const { tensors, metadata } = decodeSafetensors(bytes, name);
   if (metadata.format !== FORMAT) {
     throw new ModelFormatError(`${name}: not a deltagpu model (metadata format is '${metadata.format ?? 'missing'}', expected '${FORMAT}')`);
