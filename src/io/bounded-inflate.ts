@@ -1,8 +1,7 @@
 /**
  * Inflating untrusted gzip / zlib data with an output cap the caller derives from what the data *declares*
  * (an IDX header's dimensions, a PNG's width × height), so a 500 KB "bomb" stops at the declared size instead
- * of growing to 512 MiB. zlib inflates in chunks and stops as soon as the cap is passed, so memory follows
- * the bytes actually produced, never more than the cap.
+ * of growing to 512 MiB: zlib stops as soon as its output passes the cap.
  */
 import { constants, gunzipSync, inflateSync } from 'node:zlib';
 
@@ -21,13 +20,16 @@ export class InflateLimitError extends RangeError {
   }
 }
 
-const OUTPUT_CHUNK = 64 * 1024;
-
-/** Inflates gzip (`format` 'gzip') or zlib data to at most `cap` bytes; InflateLimitError beyond that. */
+/**
+ * Inflates gzip (`format` 'gzip') or zlib data to at most `cap` bytes; InflateLimitError beyond that.
+ * The output buffer is one chunk of cap + 1 bytes, so zlib fills it in place and returns a view of it: no
+ * list of small chunks joined by a second full-size copy at the end. Its pages become resident only as
+ * they are written (a large allocation is an untouched mapping), so memory follows the bytes produced.
+ */
 export function inflateBounded(bytes: Uint8Array, cap: number, format: 'gzip' | 'zlib'): Uint8Array {
   const run = format === 'gzip' ? gunzipSync : inflateSync;
   try {
-    const out = run(bytes, { maxOutputLength: Math.max(1, cap), chunkSize: OUTPUT_CHUNK });
+    const out = run(bytes, { maxOutputLength: Math.max(1, cap), chunkSize: Math.max(64, cap + 1) });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new InflateLimitError(cap);
