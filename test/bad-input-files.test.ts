@@ -173,6 +173,10 @@ describe('deltagpu train: options checked before the work', () => {
     await expect(run(['--data', idxDir, '--out', out])).rejects.toThrow(/--out .*model\.svg: the loss plot is written beside the model as .*model\.svg and would overwrite it; give the model file another extension, such as .*model\.safetensors/);
     expect(existsSync(out)).toBe(false);
   });
+  it('deltagpu xor --backend gpu names the option', async () => {
+    const { xorCommand } = await import('../src/cli/xor.ts');
+    await expect(xorCommand(['--backend', 'gpu'], () => {})).rejects.toThrow(/--backend must be one of auto, webgpu, cpu, got 'gpu'/);
+  });
   it('--out naming a folder', async () => {
     await expect(run(['--data', idxDir, '--out', idxDir])).rejects.toThrow(/--out .*idx is a folder; give a file name/);
   });
