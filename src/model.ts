@@ -14,7 +14,7 @@ import type { Matrix, MatrixLike } from './tensor.ts';
 import { train } from './trainer.ts';
 import type { Callbacks, History, TraceStep } from './trainer.ts';
 import { checkFitOptions, checkParamList, checkPositiveInteger, checkProbabilityTargets, checkShapes } from './validate.ts';
-import { checkLayerList, checkModelSize } from './spec-check.ts';
+import { checkLayerList, checkModelSize, checkRowsThroughLayers } from './spec-check.ts';
 import { checkBackendOption, createBackend } from './backends/select.ts';
 import type { BackendChoice } from './backends/select.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession } from './backend.ts';
@@ -175,6 +175,7 @@ export class Sequential {
     }
     const bs = options.batchSize ?? 32;
     const batchSize = bs === 'full' ? x.rows : Math.min(checkPositiveInteger(bs, "batchSize (a positive integer or 'full')"), x.rows);
+    checkRowsThroughLayers(this.layers, batchSize, 'fit');
     if (options.stopAtLoss !== undefined && !Number.isFinite(options.stopAtLoss)) throw new RangeError(`stopAtLoss must be a finite number, got ${options.stopAtLoss}`);
     const ticksPerEpoch = options.callbacks?.onProgress ? checkPositiveInteger(options.ticksPerEpoch ?? 20, 'ticksPerEpoch') : 1;
 
@@ -218,6 +219,7 @@ export class Sequential {
   async predict(xIn: MatrixLike): Promise<Matrix> {
     const x = toMatrix(xIn, 'x');
     checkShapes(x, null, this.inputs, this.outputs);
+    checkRowsThroughLayers(this.layers, x.rows, 'predict');
     const session = await this.ensureSession();
     const data = await session.upload(x);
     try {

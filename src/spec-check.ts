@@ -42,3 +42,21 @@ export function checkModelSize(layers: readonly DenseLayer[]): void {
       `${MAX_PARAMETERS} (1 GiB); the largest is layer ${big}, ${l.inputs} → ${l.units} units with ${counts[big]} parameters`,
   );
 }
+
+/**
+ * The largest array a call makes on the host: a batch's activations (rows × units, per layer) in fit, or the
+ * outputs (rows × units) of predict. Held to the same 1 GiB of float32 as the parameters, so too large a
+ * batch fails by name, with what to change, instead of with V8's "Invalid typed array length".
+ */
+export function checkRowsThroughLayers(layers: readonly DenseLayer[], rows: number, call: 'fit' | 'predict'): void {
+  const sizes = call === 'fit' ? layers.map((l) => l.units) : [layers[layers.length - 1].units];
+  const units = Math.max(...sizes);
+  const values = rows * units;
+  if (values <= MAX_PARAMETERS) return;
+  const l = call === 'fit' ? sizes.indexOf(units) : layers.length - 1;
+  const fix = call === 'fit' ? 'use a smaller batchSize' : 'predict in slices of fewer rows';
+  throw new RangeError(
+    `${call}: ${rows} rows through layer ${l}'s ${units} units need ${values} values in one array (${(values * 4 / 2 ** 30).toFixed(1)} GiB of float32), ` +
+      `above the limit of ${MAX_PARAMETERS} (1 GiB); ${fix}`,
+  );
+}

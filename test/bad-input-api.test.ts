@@ -176,3 +176,23 @@ describe('fit options and setWeights arguments of the wrong type', () => {
     await expectUnchanged(m, () => m.setWeights([null, null] as never), /setWeights: layer 0 must be \{W, b\} .* got null/);
   });
 });
+
+describe('a batch or a prediction too large for one host array', () => {
+  // a Matrix whose data is a shared zero-filled buffer view: rows × 1 input costs 4 bytes a row, so the test
+  // stays small while the declared batch through 100,000 units would need 2^28+ values per activation array
+  const rows = 3000;
+  const x = { data: new Float32Array(rows), rows, cols: 1 };
+  it('fit with batchSize × units above the cap names the batch and what to change', async () => {
+    const m = sequential([dense(1, 100_000, { activation: 'relu' }), dense(100_000, 1)]);
+    m.compile({ loss: 'meanSquared', backend: 'cpu' });
+    await expect(m.fit(x, { data: new Float32Array(rows), rows, cols: 1 }, { batchSize: 'full' })).rejects.toThrow(
+      /fit: 3000 rows through layer 0's 100000 units need 300000000 values in one array \(1\.1 GiB of float32\), above the limit of 268435456 \(1 GiB\); use a smaller batchSize/,
+    );
+    expect((m as unknown as { hostParams: unknown }).hostParams).toBeNull(); // refused before any weight was drawn
+  });
+  it('predict with rows × outputs above the cap', async () => {
+    const m = sequential([dense(1, 100_000)]);
+    m.compile({ loss: 'meanSquared', backend: 'cpu' });
+    await expect(m.predict(x)).rejects.toThrow(/predict: 3000 rows through layer 0's 100000 units need 300000000 values .* predict in slices of fewer rows/);
+  });
+});
