@@ -16,6 +16,11 @@ export function checkLayerList(layers: unknown, options: unknown): asserts layer
     if (typeof l !== 'object' || l === null || (l as { kind?: unknown }).kind !== 'dense') {
       throw new TypeError(`sequential: layer ${i} is ${describeValue(l)}, expected a layer made by dense(inputs, units)`);
     }
+    // a hand-made or edited layer object gets the same size check dense() does
+    for (const k of ['inputs', 'units'] as const) {
+      const n = (l as Record<string, unknown>)[k];
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) throw new RangeError(`sequential: layer ${i} ${k} must be a positive integer, got ${describeValue(n)}`);
+    }
   });
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`sequential: options must be an object such as {seed: 1}, got ${describeValue(options)}`);

@@ -99,6 +99,7 @@ describe('sequential and compile arguments', () => {
     expect(() => sequential({} as never)).toThrow(/sequential: expected an array of layers .* got an object/);
     expect(() => sequential([dense(2, 3), null as never])).toThrow(/sequential: layer 1 is null, expected a layer made by dense\(inputs, units\)/);
     expect(() => sequential([{ inputs: 2, units: 1 } as never])).toThrow(/layer 0 is an object \(inputs, units\), expected a layer made by dense/);
+    expect(() => sequential([{ ...dense(2, 3), units: NaN }])).toThrow(/sequential: layer 0 units must be a positive integer, got NaN/);
   });
   it('a seed that is not a non-negative integer', () => {
     expect(() => sequential([dense(2, 1)], { seed: NaN })).toThrow(/sequential: seed must be a non-negative integer, got NaN/);
