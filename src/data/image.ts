@@ -121,13 +121,12 @@ function mnistFit(gray: Float32Array, w: number, h: number, size: number): Float
   }
   const bw = x1 - x0 + 1;
   const bh = y1 - y0 + 1;
-  const crop = new Float32Array(bw * bh);
-  for (let y = 0; y < bh; y++) crop.set(gray.subarray((y0 + y) * w + x0, (y0 + y) * w + x0 + bw), y * bw);
   const box = Math.round((size * 20) / 28);
   const scale = box / Math.max(bw, bh);
   const tw = Math.max(1, Math.round(bw * scale));
   const th = Math.max(1, Math.round(bh * scale));
-  const digit = areaResize(crop, bw, bh, tw, th);
+  // resampled straight from the bounding box inside the full image: no cropped copy of a large photo
+  const digit = areaResize(gray, bw, bh, tw, th, { x0, y0, stride: w });
   let mass = 0, mx = 0, my = 0;
   for (let y = 0; y < th; y++) for (let x = 0; x < tw; x++) { const v = digit[y * tw + x]; mass += v; mx += v * x; my += v * y; }
   // MNIST puts the centre of mass at pixel index 14 (measured: the embedded digits average 14.00, 14.00), not
@@ -144,7 +143,15 @@ function mnistFit(gray: Float32Array, w: number, h: number, size: number): Float
  * Box (area-averaging) resampling: each output pixel is the mean of the source area it covers, with partial
  * source pixels weighted by their overlap. Unlike nearest-neighbour, thin strokes do not vanish when shrinking.
  */
-export function areaResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+export function areaResize(
+  src: Float32Array,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  /** a sw × sh window of a larger row-major image: its top-left corner and the image's row length */
+  window: { x0: number; y0: number; stride: number } = { x0: 0, y0: 0, stride: sw },
+): Float32Array {
   // Per axis, each output index covers [o·s/d, (o+1)·s/d) in source units; precompute the overlap weights.
   const spans = (s: number, d: number) => {
     const out: { i: number; w: number }[][] = [];
@@ -167,7 +174,7 @@ export function areaResize(src: Float32Array, sw: number, sh: number, dw: number
   for (let oy = 0; oy < dh; oy++) {
     for (let ox = 0; ox < dw; ox++) {
       let acc = 0;
-      for (const { i: y, w: wy } of ys[oy]) for (const { i: x, w: wx } of xs[ox]) acc += src[y * sw + x] * wx * wy;
+      for (const { i: y, w: wy } of ys[oy]) for (const { i: x, w: wx } of xs[ox]) acc += src[(window.y0 + y) * window.stride + window.x0 + x] * wx * wy;
       out[oy * dw + ox] = acc;
     }
   }
