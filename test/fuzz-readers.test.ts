@@ -5,6 +5,7 @@
 // 2× the input file's size plus a fixed allowance for the runtime (V8 heap and JIT noise).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 interface Case { reader: string; mutation: string; size: number; outcome: string; peakGrowth: number; ms: number }
 interface Run { seed: number; canReset: boolean; hasGc: boolean; control: { inflated: number; peakGrowth: number }; results: Case[] }
@@ -15,7 +16,9 @@ const PER_FORMAT = 60;
 
 function fuzz(seed: number): Run {
   // the time limit is a hang detector (a reader that loops forever), not a speed test: a run takes seconds
+  const root = fileURLToPath(new URL('..', import.meta.url));
   const r = spawnSync(process.execPath, ['--expose-gc', 'bin/run-ts.js', 'test/helpers/fuzz-child.ts', String(seed), String(PER_FORMAT)], {
+    cwd: root,
     encoding: 'utf8',
     timeout: 240_000,
     maxBuffer: 16 * 2 ** 20,
