@@ -89,5 +89,10 @@ export interface Backend {
   /** true for a software adapter that emulates a GPU on the CPU (SwiftShader, lavapipe) */
   readonly isFallbackAdapter?: boolean;
   compile(spec: NetworkSpec, params: LayerParams[]): Promise<TrainingSession>;
+  /**
+   * Throws (naming the buffer and the limit) if `spec`'s parameters cannot exist on this backend. Called
+   * before the host draws any initial weight, so a too-large model costs nothing; optional for custom backends.
+   */
+  checkSpec?(spec: NetworkSpec): void;
   dispose(): void;
 }

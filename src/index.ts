@@ -29,3 +29,7 @@ export { historyToSvg } from './report/plot.ts';
 export type { PlotOptions } from './report/plot.ts';
 export { argmaxRows, confusionMatrix, renderConfusion, accuracyOf, precisionPerClass, recallPerClass } from './report/confusion.ts';
 export type { ConfusionMatrix } from './report/confusion.ts';
+// Error types for bad saved models, and the declared-size cap on models (issue 10).
+export { SafetensorsFormatError } from './io/safetensors.ts';
+export { ModelFormatError } from './io/model-check.ts';
+export { MAX_PARAMETERS } from './validate.ts';

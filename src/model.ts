@@ -13,8 +13,9 @@ import { toMatrix, takeRows } from './tensor.ts';
 import type { Matrix, MatrixLike } from './tensor.ts';
 import { train } from './trainer.ts';
 import type { Callbacks, History, TraceStep } from './trainer.ts';
-import { checkPositiveInteger, checkShapes } from './validate.ts';
-import { createBackend } from './backends/select.ts';
+import { checkFitOptions, checkParamList, checkPositiveInteger, checkProbabilityTargets, checkShapes } from './validate.ts';
+import { checkLayerList, checkModelSize, checkRowsThroughLayers } from './spec-check.ts';
+import { checkBackendOption, createBackend } from './backends/select.ts';
 import type { BackendChoice } from './backends/select.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
@@ -59,7 +60,8 @@ export interface EvaluateResult {
 export class Sequential {
   readonly layers: readonly DenseLayer[];
   readonly seed: number;
-  private params: LayerParams[];
+  /** the host copy of the weights; drawn on first use (see `params`) */
+  private hostParams: LayerParams[] | null = null;
   private compiled: (CompileOptions & { spec: NetworkSpec }) | null = null;
   private backend: Backend | null = null;
   private session: TrainingSession | null = null;
@@ -72,18 +74,34 @@ export class Sequential {
   private shuffleRng: Random;
 
   constructor(layers: DenseLayer[], options: { seed?: number } = {}) {
-    if (layers.length === 0) throw new RangeError('sequential: a model needs at least one layer');
+    checkLayerList(layers, options);
     layers.forEach((l, i) => {
       if (i > 0 && l.inputs !== layers[i - 1].units) {
         throw new RangeError(`sequential: layer ${i} expects ${l.inputs} inputs but layer ${i - 1} has ${layers[i - 1].units} units`);
       }
       if (l.activation === 'softmax' && i !== layers.length - 1) throw new RangeError(`sequential: softmax is for the output layer only (layer ${i})`);
     });
+    checkModelSize(layers);
     this.layers = layers;
     this.seed = options.seed ?? 1;
-    const rng = new Random(this.seed);
-    this.params = layers.map((l) => ({ W: initialWeights(l.initializer, l.inputs, l.units, rng), b: new Float32Array(l.bias ? l.units : 0) }));
     this.shuffleRng = new Random(this.seed + 0x5eed);
+  }
+
+  /**
+   * The weights on the host, drawn from the seed at first use rather than in the constructor: a backend
+   * checks the declared sizes against its limits first (ensureSession), so a model too big for the GPU is
+   * refused before gigabytes of host weights exist. The values are the same either way (their own generator).
+   */
+  private get params(): LayerParams[] {
+    if (!this.hostParams) {
+      const rng = new Random(this.seed);
+      this.hostParams = this.layers.map((l) => ({ W: initialWeights(l.initializer, l.inputs, l.units, rng), b: new Float32Array(l.bias ? l.units : 0) }));
+    }
+    return this.hostParams;
+  }
+
+  private set params(p: LayerParams[]) {
+    this.hostParams = p;
   }
 
   get inputs(): number {
@@ -95,6 +113,8 @@ export class Sequential {
   }
 
   compile(options: CompileOptions): void {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`compile: options must be an object such as {loss: 'meanSquared'}, got ${options === null ? 'null' : typeof options}`);
+    checkBackendOption(options.backend);
     const loss = checkLoss(options.loss);
     const optimizer = resolveOptimizer(options.optimizer);
     const spec: NetworkSpec = {
@@ -126,19 +146,23 @@ export class Sequential {
     await this.settle();
     const choice = this.compiled.backend ?? 'auto';
     this.backend = typeof choice === 'object' ? choice : await createBackend(choice, this.compiled.onNotice ?? ((m) => console.warn(m)));
+    this.backend.checkSpec?.(this.compiled.spec); // sizes against the backend's limits, before any weight is drawn
     this.session = await this.backend.compile(this.compiled.spec, this.params);
     return this.session;
   }
 
   async fit(xIn: MatrixLike, yIn: MatrixLike, options: FitOptions = {}): Promise<History> {
+    checkFitOptions(options);
     let x = toMatrix(xIn, 'x');
     let y = toMatrix(yIn, 'y');
     checkShapes(x, y, this.inputs, this.outputs);
+    if (this.compiled) checkProbabilityTargets(y, this.compiled.spec.loss);
     const epochs = checkPositiveInteger(options.epochs ?? 1, 'epochs');
     let validation: [Matrix, Matrix] | null = null;
     if (options.validationData) {
       validation = [toMatrix(options.validationData[0], 'validation x'), toMatrix(options.validationData[1], 'validation y')];
       checkShapes(validation[0], validation[1], this.inputs, this.outputs, 'validation x');
+      if (this.compiled) checkProbabilityTargets(validation[1], this.compiled.spec.loss, 'validation y');
     } else if (options.validationSplit !== undefined) {
       const f = options.validationSplit;
       if (!(f > 0 && f < 1)) throw new RangeError(`validationSplit must be between 0 and 1 (exclusive), got ${f}`);
@@ -151,6 +175,7 @@ export class Sequential {
     }
     const bs = options.batchSize ?? 32;
     const batchSize = bs === 'full' ? x.rows : Math.min(checkPositiveInteger(bs, "batchSize (a positive integer or 'full')"), x.rows);
+    checkRowsThroughLayers(this.layers, batchSize, 'fit');
     if (options.stopAtLoss !== undefined && !Number.isFinite(options.stopAtLoss)) throw new RangeError(`stopAtLoss must be a finite number, got ${options.stopAtLoss}`);
     const ticksPerEpoch = options.callbacks?.onProgress ? checkPositiveInteger(options.ticksPerEpoch ?? 20, 'ticksPerEpoch') : 1;
 
@@ -180,6 +205,7 @@ export class Sequential {
     const x = toMatrix(xIn, 'x');
     const y = toMatrix(yIn, 'y');
     checkShapes(x, y, this.inputs, this.outputs);
+    if (this.compiled) checkProbabilityTargets(y, this.compiled.spec.loss);
     const session = await this.ensureSession();
     const data = await session.upload(x, y);
     try {
@@ -193,6 +219,7 @@ export class Sequential {
   async predict(xIn: MatrixLike): Promise<Matrix> {
     const x = toMatrix(xIn, 'x');
     checkShapes(x, null, this.inputs, this.outputs);
+    checkRowsThroughLayers(this.layers, x.rows, 'predict');
     const session = await this.ensureSession();
     const data = await session.upload(x);
     try {
@@ -211,6 +238,7 @@ export class Sequential {
 
   /** Replaces every layer's parameters (and resets the optimizer's state). Checked first, applied whole. */
   async setWeights(params: LayerParams[]): Promise<void> {
+    checkParamList(params, this.layers.length);
     if (!Array.isArray(params) || params.length !== this.layers.length) {
       throw new RangeError(`setWeights: expected ${this.layers.length} layers of {W, b}, got ${Array.isArray(params) ? params.length : typeof params}`);
     }

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { dirname } from 'node:path';
 import { dense } from '../layers.ts';
 import { sequential } from '../model.ts';
 import type { Sequential } from '../model.ts';
@@ -14,7 +14,8 @@ import type { OptimizerName } from '../optimizers.ts';
 import type { BackendChoice } from '../backends/select.ts';
 import type { Callbacks, History } from '../trainer.ts';
 import { combineCallbacks, earlyStopping } from '../callbacks.ts';
-import { loadMnist } from '../data/mnist.ts';
+import { loadMnist, loadMnistDigits } from '../data/mnist.ts';
+import { PIXELS } from '../data/split.ts';
 import { loadIdxFolder } from '../data/idx.ts';
 import { subset } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
@@ -25,6 +26,7 @@ import { ProgressBar } from './progress.ts';
 import { argmaxRows, confusionMatrix, renderConfusion } from '../report/confusion.ts';
 import type { ConfusionMatrix } from '../report/confusion.ts';
 import { predictInputs } from './predict.ts';
+import { checkRequestedCount, outputPaths } from './output-paths.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
 
 export const TRAIN_HELP = `deltagpu train mnist [options]
@@ -46,9 +48,16 @@ export const TRAIN_HELP = `deltagpu train mnist [options]
 const defaultLr = (o: OptimizerName) => (o === 'adam' ? 0.001 : 0.05);
 
 function loadData(dir: string | undefined, seed: number, nTrain?: number, nTest?: number): { train: Dataset; test: Dataset } {
-  if (!dir) return loadMnist({ seed, ...(nTrain ? { train: nTrain } : {}), ...(nTest ? { test: nTest } : {}) });
+  if (!dir) {
+    const embedded = loadMnistDigits().reduce((n, d) => n + d.length / PIXELS, 0);
+    checkRequestedCount(nTrain, embedded, 'train', 'the embedded MNIST digits');
+    checkRequestedCount(nTest, embedded - (nTrain ?? 0), 'test', `the embedded MNIST digits after --train ${nTrain ?? 'default'}`);
+    return loadMnist({ seed, ...(nTrain ? { train: nTrain } : {}), ...(nTest ? { test: nTest } : {}) });
+  }
   const train = loadIdxFolder(dir, { split: 'train' });
   const test = loadIdxFolder(dir, { split: 'test' });
+  checkRequestedCount(nTrain, train.x.rows, 'train', train.source);
+  checkRequestedCount(nTest, test.x.rows, 'test', test.source);
   const head = (d: Dataset, n?: number) => (n && n < d.x.rows ? subset(d, Array.from({ length: n }, (_, i) => i)) : d);
   return { train: head(train, nTrain), test: head(test, nTest) };
 }
@@ -94,12 +103,12 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const seed = intOption(values.seed, 'seed', 1, 0);
   const valSplit = values['validation-split'] === undefined ? undefined : numberOption(values['validation-split'], 'validation-split', 0, (n) => n > 0 && n < 1, 'a fraction between 0 and 1');
   const patience = values['early-stop'] === undefined ? null : intOption(values['early-stop'], 'early-stop', 1);
-  const modelPath = values.out ?? 'models/mnist.safetensors';
+  const { modelPath, plotPath } = outputPaths(values.out ?? 'models/mnist.safetensors');
   const log = (s: string) => process.stderr.write(s + '\n');
   const say = values.json ? log : out;
 
   const t0 = performance.now();
-  const { train, test } = loadData(values.data, seed, values.train ? intOption(values.train, 'train', 0) : undefined, values.test ? intOption(values.test, 'test', 0) : undefined);
+  const { train, test } = loadData(values.data, seed, values.train ? intOption(values.train, 'train', 1) : undefined, values.test ? intOption(values.test, 'test', 1) : undefined);
   say(`data: ${train.x.rows} training and ${test.x.rows} test images from ${train.source} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
   const sizes = [train.x.cols, ...hidden, train.classes];
@@ -134,7 +143,6 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const result = await summarize(model, test, say);
   mkdirSync(dirname(modelPath) || '.', { recursive: true });
   await saveModel(model, modelPath, { data: train.source, history: { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, testAccuracy: result.accuracy });
-  const plotPath = modelPath.slice(0, modelPath.length - extname(modelPath).length) + '.svg';
   writeFileAtomic(plotPath, historyToSvg({ loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, { title: `MNIST ${sizes.join('-')}`, valLabel: evalName }));
   say(`saved: ${modelPath} (safetensors) and ${plotPath} (loss and accuracy per epoch)`);
   const samplesPerSecond = history.samplesPerSecond.reduce((s, v) => s + v, 0) / history.samplesPerSecond.length;
