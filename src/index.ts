@@ -29,3 +29,6 @@ export { historyToSvg } from './report/plot.ts';
 export type { PlotOptions } from './report/plot.ts';
 export { argmaxRows, confusionMatrix, renderConfusion, accuracyOf, precisionPerClass, recallPerClass } from './report/confusion.ts';
 export type { ConfusionMatrix } from './report/confusion.ts';
+// The lectures' other networks on the same engine (issue 9).
+export { perceptron, Perceptron } from './models/perceptron.ts';
+export type { PerceptronOptions, PerceptronResult, PerceptronTraceRow, ThresholdActivation } from './models/perceptron.ts';

@@ -4,6 +4,7 @@
  */
 import { xorCommand, XOR_HELP } from './xor.ts';
 import { infoCommand } from './info.ts';
+import { perceptronCommand, PERCEPTRON_HELP } from './perceptron.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -14,9 +15,12 @@ commands:
   evaluate      evaluate a saved model on a data set
   predict       classify an image (PNG) or IDX file with a saved model
   xor           the lecture's XOR worked example
+  perceptron    the simple perceptron learning AND, OR, NAND (and failing XOR)
   info          the WebGPU adapter, its limits, and what --backend auto picks here
 
-${XOR_HELP}`;
+${XOR_HELP}
+
+${PERCEPTRON_HELP}`;
 
 type Command = (argv: string[], out: (s: string) => void) => Promise<number>;
 
@@ -31,6 +35,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     switch (command) {
       case 'xor':
         return await xorCommand(rest, out);
+      case 'perceptron':
+        return await perceptronCommand(rest, out);
       case 'info':
         return await infoCommand(rest, out);
       case 'train':
