@@ -5,6 +5,7 @@
 import { xorCommand, XOR_HELP } from './xor.ts';
 import { infoCommand } from './info.ts';
 import { perceptronCommand, PERCEPTRON_HELP } from './perceptron.ts';
+import { neuronCommand } from './neuron.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -16,6 +17,7 @@ commands:
   predict       classify an image (PNG) or IDX file with a saved model
   xor           the lecture's XOR worked example
   perceptron    the simple perceptron learning AND, OR, NAND (and failing XOR)
+  neuron        the single sigmoid neuron's two update rules
   info          the WebGPU adapter, its limits, and what --backend auto picks here
 
 ${XOR_HELP}
@@ -37,6 +39,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return await xorCommand(rest, out);
       case 'perceptron':
         return await perceptronCommand(rest, out);
+      case 'neuron':
+        return await neuronCommand(rest, out);
       case 'info':
         return await infoCommand(rest, out);
       case 'train':
