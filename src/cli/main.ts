@@ -6,6 +6,7 @@ import { xorCommand, XOR_HELP } from './xor.ts';
 import { infoCommand } from './info.ts';
 import { perceptronCommand, PERCEPTRON_HELP } from './perceptron.ts';
 import { neuronCommand } from './neuron.ts';
+import { pricesCommand } from './prices.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -18,6 +19,7 @@ commands:
   xor           the lecture's XOR worked example
   perceptron    the simple perceptron learning AND, OR, NAND (and failing XOR)
   neuron        the single sigmoid neuron's two update rules
+  prices        the linear neuron learning the café's prices from the bills
   info          the WebGPU adapter, its limits, and what --backend auto picks here
 
 ${XOR_HELP}
@@ -41,6 +43,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return await perceptronCommand(rest, out);
       case 'neuron':
         return await neuronCommand(rest, out);
+      case 'prices':
+        return await pricesCommand(rest, out);
       case 'info':
         return await infoCommand(rest, out);
       case 'train':
