@@ -32,3 +32,7 @@ export type { ConfusionMatrix } from './report/confusion.ts';
 // The lectures' other networks on the same engine (issue 9).
 export { perceptron, Perceptron } from './models/perceptron.ts';
 export type { PerceptronOptions, PerceptronResult, PerceptronTraceRow, ThresholdActivation } from './models/perceptron.ts';
+export { linearRegression, LinearRegression, leastSquares } from './models/linear-regression.ts';
+export type { LinearRegressionOptions } from './models/linear-regression.ts';
+export { linearFitToSvg } from './report/fit-plot.ts';
+export type { FitPlotOptions } from './report/fit-plot.ts';

@@ -7,6 +7,7 @@ import { infoCommand } from './info.ts';
 import { perceptronCommand, PERCEPTRON_HELP } from './perceptron.ts';
 import { neuronCommand } from './neuron.ts';
 import { pricesCommand } from './prices.ts';
+import { linearFitCommand } from './linear-fit.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -20,6 +21,7 @@ commands:
   perceptron    the simple perceptron learning AND, OR, NAND (and failing XOR)
   neuron        the single sigmoid neuron's two update rules
   prices        the linear neuron learning the café's prices from the bills
+  linear-fit    linear regression as in the TensorFlow 2 example, with a plot
   info          the WebGPU adapter, its limits, and what --backend auto picks here
 
 ${XOR_HELP}
@@ -45,6 +47,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return await neuronCommand(rest, out);
       case 'prices':
         return await pricesCommand(rest, out);
+      case 'linear-fit':
+        return await linearFitCommand(rest, out);
       case 'info':
         return await infoCommand(rest, out);
       case 'train':
