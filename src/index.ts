@@ -36,3 +36,7 @@ export { linearRegression, LinearRegression, leastSquares } from './models/linea
 export type { LinearRegressionOptions } from './models/linear-regression.ts';
 export { linearFitToSvg } from './report/fit-plot.ts';
 export type { FitPlotOptions } from './report/fit-plot.ts';
+export { rbf, RbfLayer } from './models/rbf.ts';
+export type { RbfOptions, RbfBasis } from './models/rbf.ts';
+export { kMeans } from './models/kmeans.ts';
+export type { KMeansResult } from './models/kmeans.ts';

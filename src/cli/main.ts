@@ -8,6 +8,7 @@ import { perceptronCommand, PERCEPTRON_HELP } from './perceptron.ts';
 import { neuronCommand } from './neuron.ts';
 import { pricesCommand } from './prices.ts';
 import { linearFitCommand } from './linear-fit.ts';
+import { rbfCommand } from './rbf.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -22,6 +23,7 @@ commands:
   neuron        the single sigmoid neuron's two update rules
   prices        the linear neuron learning the café's prices from the bills
   linear-fit    linear regression as in the TensorFlow 2 example, with a plot
+  rbf           the RBF network's XOR example (--example xor [--train])
   info          the WebGPU adapter, its limits, and what --backend auto picks here
 
 ${XOR_HELP}
@@ -49,6 +51,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return await pricesCommand(rest, out);
       case 'linear-fit':
         return await linearFitCommand(rest, out);
+      case 'rbf':
+        return await rbfCommand(rest, out);
       case 'info':
         return await infoCommand(rest, out);
       case 'train':
