@@ -147,6 +147,23 @@ describe('rbf layer in sequential', () => {
   });
 });
 
+describe('deltagpu train mnist --model rbf', () => {
+  it('trains an RBF digit classifier on a few embedded digits (CPU) and reports its test accuracy', async () => {
+    const lines: string[] = [];
+    const code = await main(['train', 'mnist', '--model', 'rbf', '--centers', '30', '--train', '600', '--test', '200', '--epochs', '4', '--backend', 'cpu', '--json', '--lr', '0.2'], (s) => lines.push(s));
+    expect(code).toBe(0);
+    const j = JSON.parse(lines.at(-1)!);
+    expect(j.model).toBe('rbf');
+    expect(j.centers).toBe(30);
+    // 10 classes: chance is 10%; 30 Gaussian units on 600 digits reach well above it
+    expect(j.testAccuracy).toBeGreaterThan(0.6);
+  }, 120_000);
+  it('refuses more centres than training images', async () => {
+    const code = await main(['train', 'mnist', '--model', 'rbf', '--centers', '50', '--train', '40', '--test', '10', '--backend', 'cpu'], () => {});
+    expect(code).toBe(1);
+  });
+});
+
 const ok = await haveGpu();
 describe.skipIf(!ok)('RBF on the GPU', () => {
   it('the lecture table and the trained weights match the CPU', async () => {
