@@ -136,6 +136,35 @@ describe.skipIf(!ok)('perceptron on the GPU', () => {
     }
   });
 
+  it('the perceptron rule (loss perceptron, fused δ = d − y) on a random odd shape: 13 inputs, 5 step units, 37 patterns', async () => {
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    try {
+      const x = Array.from({ length: 37 }, (_, r) => Array.from(randomArray(13, 500 + r)));
+      const d = Array.from({ length: 37 }, (_, r) => Array.from(randomArray(5, 900 + r), (v) => (v > 0 ? 1 : 0)));
+      const runs = [];
+      for (const backend of ['cpu', gpu] as const) {
+        const m = sequential([dense(13, 5, { activation: 'step' })], { seed: 3 });
+        m.compile({ loss: 'perceptron', optimizer: sgd(0.05), backend, onNotice: () => {} });
+        for (const batchSize of [1, 8]) {
+          const h = await m.fit(x, d, { epochs: 4, batchSize, shuffle: true });
+          runs.push({ batchSize, loss: h.loss, params: (await m.getWeights())[0] });
+        }
+        await m.dispose();
+      }
+      for (let k = 0; k < 2; k++) {
+        const [c, g] = [runs[k], runs[k + 2]];
+        // the loss counts misclassified outputs: integers per pattern, identical when every threshold agrees
+        expect(g.loss).toEqual(c.loss);
+        g.params.W.forEach((w, i) => expect(Math.abs(w - c.params.W[i]), `batch ${c.batchSize} W[${i}]`).toBeLessThanOrEqual(1e-5));
+        g.params.b.forEach((b, i) => expect(Math.abs(b - c.params.b[i])).toBeLessThanOrEqual(1e-5));
+      }
+      // the weights moved (errors were made and corrected)
+      expect(runs[0].loss[0]).toBeGreaterThan(0);
+    } finally {
+      gpu.dispose();
+    }
+  });
+
   it('the threshold activations in the dense forward epilogue match the CPU on odd shapes', async () => {
     const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
     try {
