@@ -33,3 +33,14 @@ export type { ConfusionMatrix } from './report/confusion.ts';
 export { SafetensorsFormatError } from './io/safetensors.ts';
 export { ModelFormatError } from './io/model-check.ts';
 export { MAX_PARAMETERS } from './validate.ts';
+// The lectures' other networks on the same engine (issue 9).
+export { perceptron, Perceptron } from './models/perceptron.ts';
+export type { PerceptronOptions, PerceptronResult, PerceptronTraceRow, ThresholdActivation } from './models/perceptron.ts';
+export { linearRegression, LinearRegression, leastSquares } from './models/linear-regression.ts';
+export type { LinearRegressionOptions } from './models/linear-regression.ts';
+export { linearFitToSvg } from './report/fit-plot.ts';
+export type { FitPlotOptions } from './report/fit-plot.ts';
+export { rbf, RbfLayer } from './models/rbf.ts';
+export type { RbfOptions, RbfBasis } from './models/rbf.ts';
+export { kMeans } from './models/kmeans.ts';
+export type { KMeansResult } from './models/kmeans.ts';

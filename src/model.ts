@@ -19,6 +19,7 @@ import { checkBackendOption, createBackend } from './backends/select.ts';
 import type { BackendChoice } from './backends/select.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
+import type { RbfLayer } from './models/rbf.ts';
 
 export interface CompileOptions {
   loss: LossName;
@@ -59,6 +60,11 @@ export interface EvaluateResult {
 
 export class Sequential {
   readonly layers: readonly DenseLayer[];
+  /**
+   * An rbf(...) first layer, if any: a fixed map x → φ (centres by k-means at the first fit, see
+   * src/models/rbf.ts) computed on the model's backend before the dense layers, which alone train.
+   */
+  readonly front: RbfLayer | null;
   readonly seed: number;
   /** the host copy of the weights; drawn on first use (see `params`) */
   private hostParams: LayerParams[] | null = null;
@@ -73,8 +79,21 @@ export class Sequential {
   /** the generator behind each epoch's shuffle; seeded apart from the weights so epochs never shift them */
   private shuffleRng: Random;
 
-  constructor(layers: DenseLayer[], options: { seed?: number } = {}) {
-    checkLayerList(layers, options);
+  constructor(layersIn: (DenseLayer | RbfLayer)[], options: { seed?: number } = {}) {
+    // an rbf(...) layer may stand first (a fixed map x → φ); everything else is checked as dense layers
+    const list: unknown = layersIn;
+    const front = Array.isArray(list) && (list[0] as { kind?: unknown } | null)?.kind === 'rbf' ? (list[0] as RbfLayer) : null;
+    const rest: unknown = front ? (list as unknown[]).slice(1) : list;
+    if (front && (rest as unknown[]).length === 0) throw new RangeError('sequential: an rbf layer needs a dense output layer after it');
+    if (Array.isArray(rest) && rest.some((l) => (l as { kind?: unknown } | null)?.kind === 'rbf')) {
+      throw new RangeError('sequential: an rbf layer can only be the first layer');
+    }
+    checkLayerList(rest, options);
+    const layers = rest;
+    if (front && layers[0].inputs !== front.units) {
+      throw new RangeError(`sequential: layer 1 expects ${layers[0].inputs} inputs but the rbf layer has ${front.units} centres`);
+    }
+    this.front = front;
     layers.forEach((l, i) => {
       if (i > 0 && l.inputs !== layers[i - 1].units) {
         throw new RangeError(`sequential: layer ${i} expects ${l.inputs} inputs but layer ${i - 1} has ${layers[i - 1].units} units`);
@@ -105,7 +124,12 @@ export class Sequential {
   }
 
   get inputs(): number {
-    return this.layers[0].inputs;
+    return this.front?.inputs ?? this.layers[0].inputs;
+  }
+
+  /** x as the dense layers see it: through the rbf layer's φ when there is one (on the model's backend). */
+  private async frontFeatures(x: Matrix): Promise<Matrix> {
+    return this.front ? this.front.features(x, this.backend) : x;
   }
 
   get outputs(): number {
@@ -180,6 +204,11 @@ export class Sequential {
     const ticksPerEpoch = options.callbacks?.onProgress ? checkPositiveInteger(options.ticksPerEpoch ?? 20, 'ticksPerEpoch') : 1;
 
     const session = await this.ensureSession();
+    if (this.front) {
+      await this.front.adapt(x, this.backend);
+      x = await this.frontFeatures(x);
+      if (validation) validation[0] = await this.frontFeatures(validation[0]);
+    }
     const trainData = await session.upload(x, y);
     const valData = validation ? await session.upload(validation[0], validation[1]) : null;
     try {
@@ -207,7 +236,7 @@ export class Sequential {
     checkShapes(x, y, this.inputs, this.outputs);
     if (this.compiled) checkProbabilityTargets(y, this.compiled.spec.loss);
     const session = await this.ensureSession();
-    const data = await session.upload(x, y);
+    const data = await session.upload(await this.frontFeatures(x), y);
     try {
       const m = await session.evaluate(data);
       return { loss: m.lossSum / m.count, accuracy: m.correct / m.count };
@@ -221,7 +250,7 @@ export class Sequential {
     checkShapes(x, null, this.inputs, this.outputs);
     checkRowsThroughLayers(this.layers, x.rows, 'predict');
     const session = await this.ensureSession();
-    const data = await session.upload(x);
+    const data = await session.upload(await this.frontFeatures(x));
     try {
       return { data: await session.predict(data), rows: x.rows, cols: this.outputs };
     } finally {
@@ -261,6 +290,7 @@ export class Sequential {
   /** A Keras-style table of the layers and parameter counts. */
   summary(): string {
     const rows = this.layers.map((l, i) => `  dense_${i}  ${String(l.inputs).padStart(5)} → ${String(l.units).padEnd(5)} ${l.activation.padEnd(10)} ${l.units * l.inputs + (l.bias ? l.units : 0)} params`);
+    if (this.front) rows.unshift(`  rbf      ${String(this.front.inputs).padStart(5)} → ${String(this.front.units).padEnd(5)} ${this.front.basis.padEnd(10)} ${this.front.units * (this.front.inputs + 1)} fixed (centres and σ)`);
     const total = this.layers.reduce((s, l) => s + l.units * l.inputs + (l.bias ? l.units : 0), 0);
     return [...rows, `  total ${total} parameters`].join('\n');
   }
@@ -300,6 +330,6 @@ export class Sequential {
   }
 }
 
-export function sequential(layers: DenseLayer[], options: { seed?: number } = {}): Sequential {
+export function sequential(layers: (DenseLayer | RbfLayer)[], options: { seed?: number } = {}): Sequential {
   return new Sequential(layers, options);
 }

@@ -28,6 +28,7 @@ import type { ConfusionMatrix } from '../report/confusion.ts';
 import { predictInputs } from './predict.ts';
 import { checkRequestedCount, outputPaths } from './output-paths.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
+import { trainRbfMnist, TRAIN_RBF_HELP } from './train-rbf.ts';
 
 export const TRAIN_HELP = `deltagpu train mnist [options]
   Trains a digit classifier (784-128-10, ReLU, softmax + cross-entropy) on the embedded 10,000 MNIST
@@ -43,7 +44,8 @@ export const TRAIN_HELP = `deltagpu train mnist [options]
   --early-stop P           stop when the validation (else test) loss has not improved for P epochs
   --train N, --test N      use only N training / test digits (quick runs)
   --out FILE               where to save the model (default models/mnist.safetensors; plot beside it)
-  --quiet                  no progress bar          --json    print one JSON summary object last`;
+  --quiet                  no progress bar          --json    print one JSON summary object last
+${TRAIN_RBF_HELP}`;
 
 const defaultLr = (o: OptimizerName) => (o === 'adam' ? 0.001 : 0.05);
 
@@ -85,6 +87,9 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       quiet: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      model: { type: 'string' },
+      centers: { type: 'string' },
+      'kmeans-iterations': { type: 'string' },
     },
   });
   if (values.help) {
@@ -92,6 +97,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== 'mnist') throw new RangeError(`expected 'train mnist', got 'train ${positionals.join(' ')}'`);
+  if (choiceOption(values.model, 'model', ['mlp', 'rbf'] as const, 'mlp') === 'rbf') return trainRbfMnist(values, out);
   const hidden = listOption(values.layers, 'layers', [128]);
   const activation = choiceOption(values.activation, 'activation', ACTIVATIONS.filter((a) => a !== 'softmax') as ActivationName[], 'relu');
   const epochs = intOption(values.epochs, 'epochs', 10);
