@@ -29,3 +29,8 @@ export { historyToSvg } from './report/plot.ts';
 export type { PlotOptions } from './report/plot.ts';
 export { argmaxRows, confusionMatrix, renderConfusion, accuracyOf, precisionPerClass, recallPerClass } from './report/confusion.ts';
 export type { ConfusionMatrix } from './report/confusion.ts';
+// The lecture's XOR worked example, traced pattern by pattern (the CLI's `deltagpu xor --trace` and the demo's stepper).
+export { traceXor, XOR_INPUTS, XOR_TARGETS, XOR_INITIAL, XOR_LEARNING_RATE } from './examples/xor.ts';
+export type { XorTraceRow, XorTraceOptions } from './examples/xor.ts';
+// Inside a network on the host (CPU reference kernels): each layer's outputs, each unit's δ for a pattern.
+export { layerOutputs, patternDeltas } from './inspect.ts';
