@@ -3,7 +3,7 @@
  * the way MNIST was prepared (crop to the ink, longer side scaled to 20 px, centre of mass at pixel 14) by
  * the same `toMnistInput` that `deltagpu predict digit.png` uses. A second canvas shows what the network sees.
  */
-import { toMnistInput } from '../src/index.ts';
+import { toMnistInput } from '../../src/index.ts';
 
 export interface DrawPad {
   clear(): void;

@@ -3,8 +3,8 @@
  * between training ticks (the CPU backend computes synchronously; without a yield the progress bar would
  * only move at the end of each epoch).
  */
-import { createBackend } from '../src/index.ts';
-import type { Backend, TrainingSession } from '../src/index.ts';
+import { createBackend } from '../../src/index.ts';
+import type { Backend, TrainingSession } from '../../src/index.ts';
 
 export interface AdapterLine {
   text: string;

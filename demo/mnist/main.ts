@@ -6,11 +6,11 @@
  *   ?backend=auto|webgpu|cpu &epochs=5 &batch=32 &lr=0.05 &train=8000 &test=2000 &seed=1 &autostart=1
  * The page reports its state in <body data-state="idle|loading|training|done|error">.
  */
-import { argmaxRows, dense, historyToSvg, sequential } from '../src/index.ts';
-import type { Backend, EpochLogs, MnistSplit, Sequential } from '../src/index.ts';
+import { argmaxRows, dense, historyToSvg, sequential } from '../../src/index.ts';
+import type { Backend, EpochLogs, MnistSplit, Sequential } from '../../src/index.ts';
 import { EMBEDDED_DIGITS, loadSplit } from './data.ts';
 import { createDrawPad, renderProbabilities } from './draw.ts';
-import { createDemoBackend, describeAdapter } from './gpu.ts';
+import { createDemoBackend, describeAdapter } from '../shared/gpu.ts';
 
 type BackendChoice = 'auto' | 'webgpu' | 'cpu';
 interface Settings { backend: BackendChoice; epochs: number; batch: number; lr: number; train: number; test: number; seed: number }
