@@ -106,7 +106,7 @@ export function createDrawPad(pad: HTMLCanvasElement, preview: HTMLCanvasElement
   return { clear, input, show };
 }
 
-function paint(canvas: HTMLCanvasElement, pixels: Float32Array | null): void {
+export function paint(canvas: HTMLCanvasElement, pixels: Float32Array | null): void {
   const c = canvas.getContext('2d')!;
   const img = c.createImageData(SIZE, SIZE);
   for (let i = 0; i < SIZE * SIZE; i++) {
