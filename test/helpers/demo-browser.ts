@@ -48,7 +48,8 @@ export interface DemoHarness {
   base: string;
   /** where the screenshots go (printed by the tests) */
   shots: string;
-  open(path: string, viewport?: { width: number; height: number }): Promise<TrackedPage>;
+  /** `withoutWebGpu`: the page runs as in a browser without navigator.gpu */
+  open(path: string, options?: { viewport?: { width: number; height: number }; withoutWebGpu?: boolean }): Promise<TrackedPage>;
   close(): Promise<void>;
 }
 
@@ -77,9 +78,10 @@ export async function startDemo(): Promise<DemoHarness> {
       base,
       shots,
       close,
-      async open(path, viewport = { width: 1360, height: 900 }) {
-        const context = await b.newContext({ viewport, acceptDownloads: true });
+      async open(path, options = {}) {
+        const context = await b.newContext({ viewport: options.viewport ?? { width: 1360, height: 900 }, acceptDownloads: true });
         const page = await context.newPage();
+        if (options.withoutWebGpu) await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
         const tracked: TrackedPage = { page, errors: [], offsite: [] };
         page.on('pageerror', (e) => tracked.errors.push(e.message));
         page.on('console', (m) => {
