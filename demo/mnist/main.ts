@@ -57,8 +57,8 @@ function say(message: string, kind: 'info' | 'error' = 'info'): void {
   log.append(li);
 }
 
-function chart(el: HTMLElement, h: Parameters<typeof historyToSvg>[0], title: string): void {
-  el.innerHTML = historyToSvg(h, { width: 780, height: 260, title, valLabel: 'test' }).replace(/^<\?xml[^>]*>\s*/, '');
+function chart(el: HTMLElement, h: Parameters<typeof historyToSvg>[0], title: string, xLabel = 'epoch'): void {
+  el.innerHTML = historyToSvg(h, { width: 780, height: 260, title, valLabel: 'test', xLabel }).replace(/^<\?xml[^>]*>\s*/, '');
 }
 
 async function useSplit(s: Settings): Promise<MnistSplit> {
@@ -147,7 +147,7 @@ async function train(): Promise<void> {
             progressText.textContent = `epoch ${p.epoch}/${p.epochs} · ${p.done}/${p.total} · ${Math.round(p.samplesPerSecond).toLocaleString('en')} samples/s · loss ${p.loss.toFixed(4)} · accuracy ${pct(p.accuracy)}`;
             ticks.loss.push(p.loss);
             ticks.accuracy.push(p.accuracy);
-            chart($('live-chart'), ticks, `epoch ${p.epoch}, per tick (x: tick; running means)`);
+            chart($('live-chart'), ticks, `epoch ${p.epoch} so far: running means at each tick`, 'tick');
           },
           onEpochEnd: (epoch, l) => {
             for (const [k, v] of [['loss', l.loss], ['accuracy', l.accuracy], ['valLoss', l.valLoss ?? NaN], ['valAccuracy', l.valAccuracy ?? NaN]] as const) h[k].push(v);

@@ -126,7 +126,7 @@ async function refresh(): Promise<void> {
   $('steps-per-second').textContent = stepSeconds > 0 ? Math.round(steps / stepSeconds).toLocaleString('en') : '–';
   draw();
   $('curves').innerHTML = curves.loss.length
-    ? historyToSvg(curves, { width: 560, height: 220, title: `loss every ${EPOCHS_PER_FRAME} epochs (x: views)`, valLabel: 'test' }).replace(/^<\?xml[^>]*>\s*/, '')
+    ? historyToSvg(curves, { width: 560, height: 220, title: 'train and test loss', valLabel: 'test', xLabel: `view (one every ${EPOCHS_PER_FRAME} epochs)` }).replace(/^<\?xml[^>]*>\s*/, '')
     : '';
 }
 
