@@ -205,17 +205,24 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await finish(demo, t, 'mnist-lab');
   }, 300_000);
 
-  it('works at phone width, and the start page reaches all three pages', async () => {
+  it('works at phone width and by keyboard: the start page reaches all three pages, none wider than the screen', async () => {
     const t = await demo.open('index.html', { viewport: { width: 390, height: 844 } });
     const { page } = t;
     const names = await page.locator('main a h2').allInnerTexts();
     expect(names).toEqual(['XOR stepper', 'Playground', 'MNIST lab']);
-    await page.locator('nav a', { hasText: 'Playground' }).focus();
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/playground\.html/);
+    for (const [link, url] of [['XOR stepper', /xor\.html/], ['Playground', /playground\.html/], ['MNIST lab', /mnist\.html/]] as const) {
+      await page.locator('nav a', { hasText: link }).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(url);
+      await expect.poll(() => page.locator('#adapter').getAttribute('data-gpu'), { timeout: 20_000 }).not.toBeNull();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), link).toBeLessThanOrEqual(390);
+    }
+    // the lab's form is reachable by keyboard: Tab lands on its controls
+    await page.locator('select[name=backend]').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe('layers');
+    await page.goto(demo.base + 'playground.html');
     await idle(page);
-    // nothing wider than the screen
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await finish(demo, t, 'playground-phone');
   }, 120_000);
 
