@@ -111,6 +111,10 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     // the table and the filled-in formulas show the same numbers; stepping back drops the last row
     await expect.poll(() => page.locator('#trace tbody tr').count()).toBe(4);
     expect(await page.locator('#formulas').innerText()).toMatch(/Δo {2}= o·\(1−o\)·\(T−o\) = [\d.]+·\(1−[\d.]+\)·\(0−[\d.]+\) = -0\.\d{4}/);
+    // choosing the first row (by keyboard) shows that pattern's formulas
+    await page.locator('#trace tr[data-row="0"]').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#formulas').innerText()).toMatch(/^pattern 1 of epoch 1: x = \(0, 0\), T = 0/);
     await page.getByRole('button', { name: 'Step back' }).click();
     await expect.poll(async () => (await rows()).length).toBe(3);
     await page.getByRole('button', { name: 'Step forward' }).click();

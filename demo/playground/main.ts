@@ -13,7 +13,7 @@ import { $, offerBackends, pct, showAdapter } from '../shared/page.ts';
 import { DATASETS, makeData } from './datasets.ts';
 import type { DatasetName, PlaygroundData } from './datasets.ts';
 import { MODELS, OUTPUTS, probabilityOfOne, targetsFor } from './models.ts';
-import type { NetworkSettings } from './models.ts';
+import type { NetworkSettings, PlaygroundModel } from './models.ts';
 import { drawNetwork, drawPlane, EXTENT, gridInputs } from './views.ts';
 
 const DEFAULTS: Record<string, string> = {
@@ -59,6 +59,7 @@ function readSettings(): Settings {
 let s: Settings;
 let data: PlaygroundData;
 let model: Sequential | null = null;
+let entry: PlaygroundModel = MODELS[0];
 let params: LayerParams[] = [];
 let p1: Float32Array | null = null;
 let epoch = 0;
@@ -95,7 +96,7 @@ async function reset(): Promise<void> {
   s = readSettings();
   data = makeData(s.dataset, { points: s.points, noise: s.noise, trainFraction: s.ratio, seed: s.seed });
   await model?.dispose();
-  const entry = MODELS.find((m) => m.id === s.model) ?? MODELS[0];
+  entry = MODELS.find((m) => m.id === s.model) ?? MODELS[0];
   model = entry.build(s, await backendFor(s.backend));
   epoch = steps = stepSeconds = 0;
   curves.loss = [];
@@ -132,7 +133,7 @@ async function refresh(): Promise<void> {
 
 function draw(): void {
   if (!model) return;
-  drawPlane(plane, p1, G, data, s.showTest, hovered);
+  drawPlane(plane, p1, G, data, s.showTest, hovered, entry.centres?.(model, params));
   const pts = hovered ? data[hovered.set] : null;
   let deltas: Float32Array[] | null = null;
   if (pts && hovered) {

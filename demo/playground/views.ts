@@ -58,7 +58,10 @@ function blit(ctx: CanvasRenderingContext2D, img: ImageData, x: number, y: numbe
 }
 
 /** The heat map of P(class 1) on the G×G grid, and the points (train filled, test ringed in black). */
-export function drawPlane(canvas: HTMLCanvasElement, p1: Float32Array | null, G: number, data: { train: Points; test: Points }, showTest: boolean, selected: { set: 'train' | 'test'; i: number } | null): void {
+export function drawPlane(
+  canvas: HTMLCanvasElement, p1: Float32Array | null, G: number, data: { train: Points; test: Points }, showTest: boolean,
+  selected: { set: 'train' | 'test'; i: number } | null, centres: { x: number; y: number }[] = [],
+): void {
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const W = canvas.width;
   ctx.fillStyle = '#fff';
@@ -87,6 +90,19 @@ export function drawPlane(canvas: HTMLCanvasElement, p1: Float32Array | null, G:
   };
   dot(data.train, false, 'train');
   if (showTest) dot(data.test, true, 'test');
+  // a model's own points on the plane (an RBF network's centres), as crosses
+  ctx.strokeStyle = '#1d2330';
+  ctx.lineWidth = 2.5;
+  for (const c of centres) {
+    const x = toPx(c.x);
+    const y = W - toPx(c.y);
+    ctx.beginPath();
+    ctx.moveTo(x - 6, y - 6);
+    ctx.lineTo(x + 6, y + 6);
+    ctx.moveTo(x + 6, y - 6);
+    ctx.lineTo(x - 6, y + 6);
+    ctx.stroke();
+  }
 }
 
 export interface NetworkPicture {

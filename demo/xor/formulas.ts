@@ -50,15 +50,16 @@ export function formulaLines(r: XorTraceRow, before: Weights, alpha: number): st
 
 const HEAD = ['epoch', 'pat', 'x1', 'x2', 'T', 'h1', 'h2', 'o1', 'Δo', 'Δh1', 'Δh2', 'w11', 'w12', 'w21', 'w22', 'wo1', 'wo2'];
 
-/** The table of `rows`; the last row is marked as the current one. */
-export function renderTable(el: HTMLElement, rows: XorTraceRow[]): void {
+/** The table of `rows`; row `selected` (whose formulas are shown) is marked; each row can be chosen by click or keyboard. */
+export function renderTable(el: HTMLElement, rows: XorTraceRow[], selected: number): void {
   const bias = rows.some((r) => r.biasHidden);
   const head = [...HEAD, ...(bias ? ['b1', 'b2', 'bo'] : [])];
   const body = rows.map((r, k) => {
     const cells = [r.epoch, r.pattern, ...r.input, r.target[0]].map(String);
     const nums = [...r.hidden, ...r.output, ...r.deltaOutput, ...r.deltaHidden, ...r.weightsHidden.flat(), ...r.weightsOutput.flat(), ...(r.biasHidden ?? []), ...(r.biasOutput ?? [])].map(f);
     const tds = [...cells, ...nums].map((c) => `<td>${c}</td>`).join('');
-    return `<tr${k === rows.length - 1 ? ' class="current"' : ''}>${tds}</tr>`;
+    const label = `show the formulas of pattern ${r.pattern}, epoch ${r.epoch}`;
+    return `<tr tabindex="0" data-row="${k}" aria-label="${label}"${k === selected ? ' class="current" aria-current="true"' : ''}>${tds}</tr>`;
   });
   el.innerHTML = `<table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>${body.join('') || `<tr><td colspan="${head.length}" class="muted">no pattern presented yet</td></tr>`}</tbody></table>`;
 }

@@ -26,6 +26,8 @@ const traceEl = $('trace');
 let rows: XorTraceRow[] = [];
 let initial: Weights | null = null;
 let shown = 0;
+/** the row whose formulas are shown (the last one presented unless another is chosen in the table) */
+let chosen: number | null = null;
 const backends = new Map<string, Promise<Backend>>();
 
 function backendFor(name: string): Promise<Backend> {
@@ -57,13 +59,13 @@ function render(): void {
   const mode = modeSelect.value as Mode;
   const visible = rows.slice(0, shown);
   const last = visible.at(-1);
-  const before: Weights = shown >= 2 ? rows[shown - 2] : initial!;
   const now: Weights = last ?? initial!;
   renderDiagram($('diagram'), now, last ? { input: last.input, hidden: last.hidden, output: last.output } : {});
-  renderTable(traceEl, visible);
+  const sel = chosen !== null && chosen < shown ? chosen : shown - 1;
+  renderTable(traceEl, visible, sel);
   traceEl.dataset.xorTrace = JSON.stringify(visible);
   $('formulas').textContent = last
-    ? formulaLines(last, before, ALPHA[mode]).join('\n')
+    ? formulaLines(rows[sel], sel >= 1 ? rows[sel - 1] : initial!, ALPHA[mode]).join('\n')
     : `Press “Step forward” to present the first pattern, (0, 0) → 0.\n\nstarting weights: ${JSON.stringify(now)}`;
   status.textContent = last
     ? `pattern ${last.pattern} of epoch ${last.epoch} (${shown} presented) on ${backendSelect.value}`
@@ -77,6 +79,7 @@ function act(f: () => Promise<void> | void): void {
   queue = queue.then(async () => {
     document.body.dataset.state = 'busy';
     try {
+      chosen = null;
       await f();
       render();
       document.body.dataset.state = 'idle';
@@ -112,6 +115,21 @@ $('epoch').addEventListener('click', () =>
   }),
 );
 $('reset').addEventListener('click', restart);
+// choosing a row of the table shows that pattern's formulas
+const choose = (e: Event) => {
+  const tr = (e.target as HTMLElement).closest('tr[data-row]') as HTMLElement | null;
+  if (!tr) return;
+  chosen = Number(tr.dataset.row);
+  render();
+  (traceEl.querySelector(`tr[data-row="${chosen}"]`) as HTMLElement | null)?.focus();
+};
+traceEl.addEventListener('click', choose);
+traceEl.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    choose(e);
+  }
+});
 modeSelect.addEventListener('change', restart);
 backendSelect.addEventListener('change', () => {
   // the same steps again, recomputed on the other backend
