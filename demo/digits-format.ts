@@ -30,7 +30,8 @@ export function encodeDigits(perClass: readonly ArrayLike<number>[]): Uint8Array
     view.setUint32(MAGIC.length + 4 * c, d.length / PIXELS, true);
     for (let i = 0; i < d.length; i++) {
       const k = Math.round(d[i] * 255);
-      if (!(k >= 0 && k <= 255) || valueOf(k) !== d[i]) throw new RangeError(`encodeDigits: class ${c} value ${i} = ${d[i]} is not k/255 to 3 decimals`);
+      // compared in float32, the precision both the CLI and the page hold the pixels in
+      if (!(k >= 0 && k <= 255) || Math.fround(valueOf(k)) !== Math.fround(d[i])) throw new RangeError(`encodeDigits: class ${c} value ${i} = ${d[i]} is not k/255 to 3 decimals`);
       out[at++] = k;
     }
   });

@@ -108,6 +108,19 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
         }
       }
     }
+    // XOR with bias: the rows carry the biases, the table grows their columns
+    await page.locator('#mode').selectOption('bias');
+    await idle(page);
+    await step.click();
+    await expect.poll(async () => (await rows()).length, { timeout: 30_000 }).toBe(1);
+    const biasRow = (await rows())[0] as { biasHidden?: number[]; biasOutput?: number[] };
+    expect(biasRow.biasHidden).toHaveLength(2);
+    expect(biasRow.biasOutput).toHaveLength(1);
+    expect(await page.locator('#formulas').innerText()).toContain('bo  = ');
+    await page.locator('#mode').selectOption('exact');
+    await idle(page);
+    for (let k = 0; k < 4; k++) await step.click();
+    await expect.poll(async () => (await rows()).length, { timeout: 60_000 }).toBe(4);
     // the table and the filled-in formulas show the same numbers; stepping back drops the last row
     await expect.poll(() => page.locator('#trace tbody tr').count()).toBe(4);
     expect(await page.locator('#formulas').innerText()).toMatch(/Δo {2}= o·\(1−o\)·\(T−o\) = [\d.]+·\(1−[\d.]+\)·\(0−[\d.]+\) = -0\.\d{4}/);
@@ -208,6 +221,33 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await expect.poll(() => prediction.getAttribute('data-value')).toBe('');
     await finish(demo, t, 'mnist-lab');
   }, 300_000);
+
+  it('MNIST lab: Pause holds training still, Resume goes on, Stop ends it with a usable model', async () => {
+    const t = await demo.open('mnist.html?train=2000&test=200&epochs=50&batch=32&backend=cpu&seed=2&autostart=1');
+    const { page } = t;
+    const progress = () => page.locator('#progress').evaluate((el) => (el as HTMLProgressElement).value);
+    await page.waitForFunction(() => document.body.dataset.state === 'training', null, { timeout: 60_000 });
+    await expect.poll(progress, { timeout: 60_000 }).toBeGreaterThan(0.001);
+    await page.locator('#pause-button').click();
+    await expect.poll(() => page.evaluate(() => document.body.dataset.state)).toBe('paused');
+    expect(await page.locator('#pause-button').innerText()).toBe('Resume');
+    await page.waitForTimeout(300); // the tick under way when Pause was pressed finishes
+    const held = await progress();
+    await page.waitForTimeout(1000);
+    expect(await progress()).toBe(held);
+    await page.locator('#pause-button').click();
+    await expect.poll(progress, { timeout: 30_000 }).toBeGreaterThan(held);
+    await page.locator('#stop-button').click();
+    await page.waitForFunction(() => ['stopped', 'done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 30_000 });
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('stopped');
+    expect(await progress()).toBeLessThan(1);
+    // the weights reached so far are kept: the confusion matrix is filled and the model can be saved
+    await expect.poll(() => page.locator('#confusion tbody tr').count()).toBe(10);
+    expect(Number(await page.locator('#test-accuracy').getAttribute('data-value'))).toBeGreaterThan(0.5);
+    expect(await page.locator('#save-button').isDisabled()).toBe(false);
+    console.log(`demo-browser: MNIST lab paused at ${(held * 100).toFixed(1)}% and stopped at ${((await progress()) * 100).toFixed(1)}%; test accuracy ${await page.locator('#test-accuracy').innerText()}`);
+    await finish(demo, t, 'mnist-lab-stopped');
+  }, 150_000);
 
   it('works at phone width and by keyboard: the start page reaches all three pages, none wider than the screen', async () => {
     const t = await demo.open('index.html', { viewport: { width: 390, height: 844 } });

@@ -130,7 +130,8 @@ async function train(): Promise<void> {
     const bs = batchSizeOf(s);
     const title = `${sizes.join('-')} ${s.activation} · ${s.optimizer} lr ${s.lr} · batch ${bs} · ${backend.name}`;
 
-    setState('training');
+    progress.value = 0; // it showed the download
+    setState(paused ? 'paused' : 'training');
     const ticks = { loss: [] as number[], accuracy: [] as number[] };
     const h = { loss: [] as number[], accuracy: [] as number[], valLoss: [] as number[], valAccuracy: [] as number[] };
     const tFit = performance.now();
