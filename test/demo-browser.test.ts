@@ -162,6 +162,12 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await page.locator('#plane').focus();
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.locator('#hover').innerText()).toContain('output δ = [');
+    // the layer buttons edit the network, which starts again untrained
+    await page.getByRole('button', { name: 'add a hidden layer of 4 units' }).click();
+    await page.getByRole('button', { name: 'one unit fewer in hidden layer 1' }).click();
+    expect(await page.locator('input[name=hidden]').inputValue()).toBe('3,4,4');
+    await expect.poll(() => page.locator('#epoch').getAttribute('data-value')).toBe('0');
+    await idle(page);
     await finish(demo, t, 'playground');
   }, 300_000);
 

@@ -1,6 +1,6 @@
 /**
  * The playground: a 2-D data set, a network you shape, and live views while it trains (WebGPU by default):
- * the decision boundary from one `predict` over a grid of the plane (one dispatch), each unit's own map and
+ * the decision boundary from one `predict` over a grid of the plane (one command buffer), each unit's own map and
  * the edges from the weights (layerOutputs on the CPU reference kernels), train and test loss, steps/s, and
  * every unit's δ for a hovered point (patternDeltas).
  *
@@ -15,6 +15,7 @@ import type { DatasetName, PlaygroundData } from './datasets.ts';
 import { MODELS, OUTPUTS, probabilityOfOne, targetsFor } from './models.ts';
 import type { NetworkSettings, PlaygroundModel } from './models.ts';
 import { drawNetwork, drawPlane, EXTENT, gridInputs } from './views.ts';
+import { layerEditor } from './editor.ts';
 
 const DEFAULTS: Record<string, string> = {
   dataset: 'xor', noise: '0.05', ratio: '0.5', points: '200', seed: '1', showTest: '',
@@ -258,6 +259,7 @@ for (const [k, v] of Object.entries(DEFAULTS)) {
   else el.value = value;
 }
 form.dispatchEvent(new Event('input'));
+layerEditor($('layer-editor'), field('hidden') as HTMLInputElement);
 void showAdapter().then((a) => {
   offerBackends(field('backend') as HTMLSelectElement, a);
   act(reset);

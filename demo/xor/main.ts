@@ -111,7 +111,15 @@ $('epoch').addEventListener('click', () =>
     // to the end of the current epoch, or through the next whole one when at an epoch's end
     const target = (Math.floor(shown / 4) + 1) * 4;
     await ensureRows(target);
-    shown = target;
+    // one pattern at a time, slowly enough to follow (instantly for people who prefer reduced motion)
+    const pause = matchMedia('(prefers-reduced-motion: reduce)').matches ? 0 : 450;
+    while (shown < target) {
+      shown++;
+      if (shown < target && pause) {
+        render();
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
   }),
 );
 $('reset').addEventListener('click', restart);
