@@ -9,14 +9,15 @@ import { resolveOptimizer } from './optimizers.ts';
 import type { OptimizerConfig, OptimizerName } from './optimizers.ts';
 import { initialWeights } from './initializers.ts';
 import { Random } from './random.ts';
-import { toMatrix, takeRows } from './tensor.ts';
-import type { Matrix, MatrixLike } from './tensor.ts';
+import type { Matrix } from './tensor.ts';
+import { checkData, takeInputRows, takeTargetRows, toInputs, toTargets } from './inputs.ts';
+import type { InputsLike, TargetsLike } from './inputs.ts';
 import { train } from './trainer.ts';
 import type { Callbacks, History, TraceStep } from './trainer.ts';
-import { checkPositiveInteger, checkShapes } from './validate.ts';
+import { checkPositiveInteger } from './validate.ts';
 import { createBackend } from './backends/select.ts';
 import type { BackendChoice } from './backends/select.ts';
-import type { Backend, LayerParams, NetworkSpec, TrainingSession } from './backend.ts';
+import type { Backend, LayerParams, NetworkSpec, TrainingSession, UploadInputs, UploadTargets } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
 
 export interface CompileOptions {
@@ -41,7 +42,8 @@ export interface FitOptions {
   shuffle?: boolean;
   /** hold out this fraction (the last rows, before shuffling, as Keras does) for validation */
   validationSplit?: number;
-  validationData?: [MatrixLike, MatrixLike];
+  /** x as a matrix, nested arrays or 8-bit pixels; y as target rows or class indices (as for fit) */
+  validationData?: [InputsLike, TargetsLike];
   /** stop once an epoch's mean loss is ≤ this (the lectures' error tolerance) */
   stopAtLoss?: number;
   callbacks?: Callbacks;
@@ -130,15 +132,20 @@ export class Sequential {
     return this.session;
   }
 
-  async fit(xIn: MatrixLike, yIn: MatrixLike, options: FitOptions = {}): Promise<History> {
-    let x = toMatrix(xIn, 'x');
-    let y = toMatrix(yIn, 'y');
-    checkShapes(x, y, this.inputs, this.outputs);
+  /**
+   * x: rows of inputs (nested arrays, a float32 matrix, or 8-bit pixels {bytes, rows, cols}, scaled to [0, 1]
+   * as b/255); y: target rows, or class indices {indices, classes} for one-hot targets. Bytes and indices
+   * stay in their own width all the way to the backend.
+   */
+  async fit(xIn: InputsLike, yIn: TargetsLike, options: FitOptions = {}): Promise<History> {
+    let x = toInputs(xIn, 'x');
+    let y = toTargets(yIn, 'y');
+    checkData(x, y, this.inputs, this.outputs);
     const epochs = checkPositiveInteger(options.epochs ?? 1, 'epochs');
-    let validation: [Matrix, Matrix] | null = null;
+    let validation: [UploadInputs, UploadTargets] | null = null;
     if (options.validationData) {
-      validation = [toMatrix(options.validationData[0], 'validation x'), toMatrix(options.validationData[1], 'validation y')];
-      checkShapes(validation[0], validation[1], this.inputs, this.outputs, 'validation x');
+      validation = [toInputs(options.validationData[0], 'validation x'), toTargets(options.validationData[1], 'validation y')];
+      checkData(validation[0], validation[1], this.inputs, this.outputs, 'validation x');
     } else if (options.validationSplit !== undefined) {
       const f = options.validationSplit;
       if (!(f > 0 && f < 1)) throw new RangeError(`validationSplit must be between 0 and 1 (exclusive), got ${f}`);
@@ -146,8 +153,8 @@ export class Sequential {
       if (nVal < 1 || nVal >= x.rows) throw new RangeError(`validationSplit ${f} of ${x.rows} patterns leaves no validation or no training data`);
       const head = Array.from({ length: x.rows - nVal }, (_, i) => i);
       const tail = Array.from({ length: nVal }, (_, i) => x.rows - nVal + i);
-      validation = [takeRows(x, tail), takeRows(y, tail)];
-      [x, y] = [takeRows(x, head), takeRows(y, head)];
+      validation = [takeInputRows(x, tail), takeTargetRows(y, tail)];
+      [x, y] = [takeInputRows(x, head), takeTargetRows(y, head)];
     }
     const bs = options.batchSize ?? 32;
     const batchSize = bs === 'full' ? x.rows : Math.min(checkPositiveInteger(bs, "batchSize (a positive integer or 'full')"), x.rows);
@@ -176,10 +183,10 @@ export class Sequential {
     }
   }
 
-  async evaluate(xIn: MatrixLike, yIn: MatrixLike): Promise<EvaluateResult> {
-    const x = toMatrix(xIn, 'x');
-    const y = toMatrix(yIn, 'y');
-    checkShapes(x, y, this.inputs, this.outputs);
+  async evaluate(xIn: InputsLike, yIn: TargetsLike): Promise<EvaluateResult> {
+    const x = toInputs(xIn, 'x');
+    const y = toTargets(yIn, 'y');
+    checkData(x, y, this.inputs, this.outputs);
     const session = await this.ensureSession();
     const data = await session.upload(x, y);
     try {
@@ -190,9 +197,9 @@ export class Sequential {
     }
   }
 
-  async predict(xIn: MatrixLike): Promise<Matrix> {
-    const x = toMatrix(xIn, 'x');
-    checkShapes(x, null, this.inputs, this.outputs);
+  async predict(xIn: InputsLike): Promise<Matrix> {
+    const x = toInputs(xIn, 'x');
+    checkData(x, null, this.inputs, this.outputs);
     const session = await this.ensureSession();
     const data = await session.upload(x);
     try {

@@ -17,10 +17,11 @@ import { chunkRows, rowBytes } from '../src/backends/webgpu/dataset.ts';
 import { syntheticDigits } from '../src/data/synthetic.ts';
 import { Random } from '../src/random.ts';
 import { makeParams, makeSpec } from './helpers/networks.ts';
+import type { NetworkCase } from './helpers/networks.ts';
 
 const ok = await haveGpu();
 const MiB = 2 ** 20;
-const net = { sizes: [784, 16, 10], hidden: 'relu', output: 'softmax', loss: 'categoricalCrossentropy', optimizer: { type: 'sgd', learningRate: 0.1 } } as const;
+const net: NetworkCase = { sizes: [784, 16, 10], hidden: 'relu', output: 'softmax', loss: 'categoricalCrossentropy', optimizer: { type: 'sgd', learningRate: 0.1 } };
 
 describe.skipIf(!ok)('60,000 × 784 bytes under a 128 MiB binding limit', () => {
   let gpu: WebGpuBackend;

@@ -18,13 +18,14 @@ import { oneHot } from '../src/data/dataset.ts';
 import type { Matrix } from '../src/tensor.ts';
 import { Random } from '../src/random.ts';
 import { makeParams, makeSpec } from './helpers/networks.ts';
+import type { NetworkCase } from './helpers/networks.ts';
 
 const ok = await haveGpu();
 
 const ROWS = 300;
 const INPUTS = 13;
 const CLASSES = 5;
-const net = { sizes: [INPUTS, 11, CLASSES], hidden: 'tanh', output: 'softmax', loss: 'categoricalCrossentropy', optimizer: { type: 'momentum', learningRate: 0.2 } } as const;
+const net: NetworkCase = { sizes: [INPUTS, 11, CLASSES], hidden: 'tanh', output: 'softmax', loss: 'categoricalCrossentropy', optimizer: { type: 'momentum', learningRate: 0.2 } };
 
 /** Bytes and labels from a seeded rule (so training has something to learn), and their float32 forms. */
 function makeSets(): { bytes: ByteMatrix; labels: ClassIndices; x: Matrix; y: Matrix } {
