@@ -156,9 +156,14 @@ describe.skipIf(!ok)('WebGPU: data formats and streamed chunks', () => {
   it('a data set streamed in chunks gives exactly the resident results (bytes + labels, and float32)', async () => {
     const spec = makeSpec(net);
     const session = await small.compile(spec, makeParams(spec, new Random(3)));
-    const data = (await session.upload(sets.bytes, sets.labels)) as unknown as { resident: unknown; chunkRows: number };
+    type Windows = { resident: unknown; chunkRows: number; windows(a: number, b: number, m: number): { pos: number; rows: number }[] };
+    const data = (await session.upload(sets.bytes, sets.labels)) as unknown as Windows;
     expect(data.resident).toBeNull();
     expect(data.chunkRows).toBe(102);
+    // as few windows as fit, of whole batches, balanced so the chunk buffers are no larger than needed
+    expect(data.windows(0, 300, 32).map((w) => w.rows)).toEqual([96, 96, 96, 12]);
+    expect(data.windows(0, 200, 1)).toEqual([{ pos: 0, rows: 100 }, { pos: 100, rows: 100 }]);
+    expect(data.windows(128, 300, 32).map((w) => w.rows)).toEqual([96, 76]);
     session.dispose();
     expectIdentical(await run(gpu, sets.bytes, sets.labels), await run(small, sets.bytes, sets.labels));
     // float32 rows: 64 + 32 bytes; an 8 KiB budget gives chunks of 42 rows, windows of one batch of 32

@@ -18,6 +18,9 @@ import { gatherVariant } from './pipelines.ts';
 import type { GatherVariant } from './pipelines.ts';
 import type { ResidentData } from './plan.ts';
 
+/** Host staging per writeBuffer when streaming: rows are packed and written in blocks of this size. */
+const STAGING_BYTES = 8 * 2 ** 20;
+
 /** Bytes of one padded input row / target row on the GPU for this format. */
 export function rowBytes(x: UploadInputs, y: UploadTargets | undefined, outputs: number): { x: number; d: number } {
   return {
@@ -80,6 +83,7 @@ export class GpuDataset implements DatasetHandle {
   readonly rows: number;
   readonly inputs: number;
   private readonly slots: ResidentData[] = [];
+  private readonly slotRows: number[] = [0, 0];
   private readonly fences: (Promise<void> | null)[] = [null, null];
   private hostX: Uint8Array | Float32Array | null = null;
   private hostD: Uint32Array | Float32Array | null = null;
@@ -91,6 +95,8 @@ export class GpuDataset implements DatasetHandle {
     readonly outputs: number,
     limits: DataLimits,
     private readonly onDispose: (d: GpuDataset) => void,
+    /** a chunk buffer was replaced by a larger one: cached bind groups on the old one must go */
+    private readonly onResize: (old: ResidentData) => void = () => {},
   ) {
     this.rows = x.rows;
     this.inputs = x.cols;
@@ -128,20 +134,25 @@ export class GpuDataset implements DatasetHandle {
     return { X, D, variant: this.variant };
   }
 
-  /** Copies `rows` rows (order[pos…] or pos… in place) into `into`, through one host staging array. */
+  /**
+   * Copies `rows` rows (order[pos…] or pos… in place) into `into`, packed on the host in blocks of at most
+   * STAGING_ROWS_BYTES (the queue copies each writeBuffer at once, so one small staging array is reused).
+   */
   private write(into: ResidentData, order: Uint32Array | null, pos: number, rows: number): void {
     const q = this.mem.device.queue;
-    const byteX = isByteMatrix(this.x);
-    const needX = rows * this.rowBytes.x;
-    // a resident set of the right layout is written straight from the caller's array, with no copy
-    const direct = !order && pos === 0 && rows === this.rows && ld(this.inputs) === this.inputs;
-    if (direct) {
-      const src = byteX ? (this.x as { bytes: Uint8Array }).bytes : (this.x as { data: Float32Array }).data;
+    // a resident set already in GPU layout is written straight from the caller's array, with no copy
+    if (!order && pos === 0 && rows === this.rows && ld(this.inputs) === this.inputs) {
+      const src = isByteMatrix(this.x) ? this.x.bytes : this.x.data;
       q.writeBuffer(into.X, 0, src.buffer, src.byteOffset, src.byteLength);
     } else {
-      if (!this.hostX || this.hostX.byteLength < needX) this.hostX = byteX ? new Uint8Array(needX) : new Float32Array(needX / FLOAT);
-      packInputs(this.x, order, pos, rows, this.hostX);
-      q.writeBuffer(into.X, 0, this.hostX.buffer, this.hostX.byteOffset, needX);
+      const block = Math.max(1, Math.min(rows, Math.floor(STAGING_BYTES / this.rowBytes.x)));
+      const bytes = block * this.rowBytes.x;
+      if (!this.hostX || this.hostX.byteLength < bytes) this.hostX = isByteMatrix(this.x) ? new Uint8Array(bytes) : new Float32Array(bytes / FLOAT);
+      for (let r = 0; r < rows; r += block) {
+        const n = Math.min(block, rows - r);
+        packInputs(this.x, order, pos + r, n, this.hostX);
+        q.writeBuffer(into.X, r * this.rowBytes.x, this.hostX.buffer, this.hostX.byteOffset, n * this.rowBytes.x);
+      }
     }
     if (this.y && into.D) {
       const needD = rows * this.rowBytes.d;
@@ -154,14 +165,23 @@ export class GpuDataset implements DatasetHandle {
   /**
    * Puts window k (rows order[pos…pos+rows), or pos… in place) on the GPU and returns where it is. Windows
    * alternate between two chunk buffers; before one is overwritten, the work submitted on it (see
-   * submitted) must be done, so at most two chunks are resident and the host never races the GPU.
+   * submitted) must be done, so at most two chunks are resident and the host never races the GPU. A chunk
+   * buffer holds the largest window seen (windows are balanced, so that is about rows ÷ windows).
    */
   async load(k: number, order: Uint32Array | null, pos: number, rows: number): Promise<ResidentData> {
     const s = k % 2;
-    while (this.slots.length <= s) this.slots.push(this.allocate(`data chunk ${this.slots.length}`, this.chunkRows));
     const fence = this.fences[s];
     if (fence) await fence;
     this.fences[s] = null;
+    if (!this.slots[s] || this.slotRows[s] < rows) {
+      const old = this.slots[s];
+      if (old) {
+        this.onResize(old);
+        for (const buf of [old.X, old.D]) this.mem.destroy(buf);
+      }
+      this.slots[s] = this.allocate(`data chunk ${s}`, rows);
+      this.slotRows[s] = rows;
+    }
     this.write(this.slots[s], order, pos, rows);
     return this.slots[s];
   }
@@ -171,15 +191,20 @@ export class GpuDataset implements DatasetHandle {
     this.fences[k % 2] = this.mem.device.queue.onSubmittedWorkDone();
   }
 
-  /** The windows [pos, pos+rows) that cover from…to, each a multiple of `multiple` rows but the last. */
+  /**
+   * The windows [pos, pos+rows) that cover from…to: as few as the chunk size allows, of equal size (a
+   * multiple of `multiple` rows, but the last), so the two chunk buffers are no larger than needed.
+   */
   windows(from: number, to: number, multiple: number): { pos: number; rows: number }[] {
-    const per = Math.floor(this.chunkRows / multiple) * multiple;
-    if (per < 1) {
+    const cap = Math.floor(this.chunkRows / multiple) * multiple;
+    if (cap < 1) {
       throw new RangeError(
         `webgpu: a batch of ${multiple} rows (${multiple * (this.rowBytes.x + this.rowBytes.d)} bytes) does not fit in one data chunk ` +
           `of ${this.chunkRows} rows; use a smaller batch or a larger data budget`,
       );
     }
+    const count = Math.ceil((to - from) / cap);
+    const per = Math.min(cap, Math.ceil((to - from) / count / multiple) * multiple);
     const out: { pos: number; rows: number }[] = [];
     for (let pos = from; pos < to; pos += per) out.push({ pos, rows: Math.min(per, to - pos) });
     return out;

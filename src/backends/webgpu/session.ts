@@ -69,7 +69,11 @@ export class WebGpuSession implements TrainingSession {
     checkUpload(x, y, this.spec.layers[0].inputs, outputs, 'webgpu upload');
     const l = this.mem.device.limits;
     const limits = { binding: Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize), budget: this.dataBudget };
-    const data = new GpuDataset(this.mem, x, y, outputs, limits, (d) => this.release(d));
+    const forget = (part: ResidentData) => {
+      this.train?.forget(part);
+      this.infer?.forget(part);
+    };
+    const data = new GpuDataset(this.mem, x, y, outputs, limits, (d) => this.release(d), forget);
     this.datasets.add(data);
     return data;
   }
