@@ -228,7 +228,7 @@ export async function runScalingBench(o: { backends: readonly string[]; quick: b
   return result;
 }
 
-function writePlots(r: ScalingResult, dirs: string[]): void {
+export function writePlots(r: ScalingResult, dirs: string[]): void {
   const series = (m: Record<string, Point[]>, f: (p: Point) => number | undefined | null) =>
     Object.entries(m).map(([name, pts]) => ({ name, points: pts.filter((p) => !p.error).map((p) => ({ x: p.x, y: f(p) ?? NaN })) }));
   const plots: Record<string, string> = {

@@ -18,15 +18,16 @@ function esc(s: string): string {
 
 function short(v: number): string {
   const a = Math.abs(v);
+  if (a < 1e4 && Number.isInteger(v)) return String(v);
   if (a >= 1e9) return `${+(v / 1e9).toPrecision(3)}G`;
   if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
   if (a >= 1e3) return `${+(v / 1e3).toPrecision(3)}k`;
   return `${+v.toPrecision(3)}`;
 }
 
-export function lineChartSvg(title: string, xLabel: string, yLabel: string, series: LineSeries[], width = 640, height = 400): string {
+export function lineChartSvg(title: string, xLabel: string, yLabel: string, series: LineSeries[], width = 700, height = 400): string {
   const pts = series.flatMap((s) => s.points).filter((p) => p.x > 0 && p.y > 0 && Number.isFinite(p.y));
-  const m = { l: 70, r: 150, t: 40, b: 50 };
+  const m = { l: 70, r: 210, t: 40, b: 50 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
   const out: string[] = [
