@@ -3,7 +3,7 @@
  *
  *   npm run bench                                   every suite, every backend
  *   npm run bench -- --quick                        shorter runs (smoke test of the harness)
- *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy)
+ *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling)
  *   npm run bench -- --backends cpu,webgpu,tfjs-wasm
  *   npm run bench -- --epochs 3 --batches 64,256    training suite: epochs per run (first is warm-up)
  *   npm run bench -- --out DIR                      write results there instead of bench/out
@@ -18,9 +18,9 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'] as const;
+export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'brainjs', 'convnetjs'] as const;
 export type BenchBackend = (typeof ALL_BACKENDS)[number];
-const SUITES = ['training', 'matmul', 'accuracy'] as const;
+const SUITES = ['training', 'matmul', 'accuracy', 'scaling'] as const;
 type Suite = (typeof SUITES)[number];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -183,6 +183,13 @@ async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 
     const r = await runAccuracyBench({ backends: deltaBackends, quick: a.quick, log });
     const missed = r.filter((x) => x.passed === false).map((x) => `${x.backend} reached ${(x.finalTestAccuracy * 100).toFixed(2)}% < ${(x.threshold ?? 0) * 100}%`);
     return { ok: missed.length === 0, error: missed.length ? `accuracy target missed: ${missed.join('; ')}` : undefined, result: r, markdown: accuracyMarkdown(r) };
+  }
+  if (suite === 'scaling') {
+    const { runScalingBench, scalingMarkdown } = await import('./scaling.ts');
+    const r = await runScalingBench({ backends: a.backends, quick: a.quick, outDir: a.outDir, log });
+    const errors = [...Object.values(r.batch), ...Object.values(r.width), ...Object.values(r.data)].flat().filter((p) => p.error).map((p) => p.error!);
+    if (r.cli?.error) errors.push(r.cli.error);
+    return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: scalingMarkdown(r) };
   }
   // matmul: owned by another engineer (bench/matmul.ts: runMatmulBench(options) and toMarkdown(result))
   const file = join(here, 'matmul.ts');

@@ -22,8 +22,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadMnist } from '../src/data/mnist.ts';
 import type { Dataset } from '../src/data/dataset.ts';
+import { JS_PEERS, jsPeerChild, peerRatiosMarkdown } from './peers-js.ts';
+import type { JsPeer } from './peers-js.ts';
 
-export const TRAINING_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'] as const;
+export const TRAINING_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', ...JS_PEERS] as const;
 export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 
 const LEARNING_RATE = 0.1;
@@ -208,6 +210,7 @@ export function trainingMarkdown(r: TrainingResult): string {
     table,
     '',
     ...r.unavailable.filter((u) => u.reference).map((u) => `${u.backend}: ${u.reference}.`),
+    ...peerRatiosMarkdown(r),
   ].join('\n');
 }
 
@@ -218,7 +221,7 @@ interface EpochHooks {
   end(loss: number, accuracy: number): void;
 }
 
-function epochTimer(epochs: number, n: number) {
+export function epochTimer(epochs: number, n: number) {
   const seconds: number[] = [];
   let t0 = 0;
   let loss = NaN;
@@ -291,7 +294,7 @@ async function deltagpuChild(backend: 'cpu' | 'webgpu', data: Dataset, epochs: n
 }
 
 /** Wraps device.createBuffer / buffer.destroy to count live bytes (the backend exposes counts, not bytes). */
-function countGpuBytes(device: GPUDevice): { live: number; peak: number } | null {
+export function countGpuBytes(device: GPUDevice): { live: number; peak: number } | null {
   const stats = { live: 0, peak: 0 };
   try {
     const create = device.createBuffer.bind(device);
@@ -409,7 +412,8 @@ async function child(argv: string[]): Promise<void> {
   out.rssBefore = process.memoryUsage().rss;
   try {
     if (backend === 'cpu' || backend === 'webgpu') await deltagpuChild(backend, data, epochs, batches, out);
-    else await tfjsChild(backend, data, epochs, batches, out);
+    else if ((JS_PEERS as readonly string[]).includes(backend)) await jsPeerChild(backend as JsPeer, data, epochs, batches, out);
+    else await tfjsChild(backend as 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu', data, epochs, batches, out);
   } catch (e) {
     out.error = (e as Error).message;
     process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);

@@ -43,6 +43,27 @@ export interface Metrics {
   count: number;
 }
 
+/**
+ * 8-bit pixels, one pattern per row (IDX ubyte, the embedded digits, PNG). Backends keep them 8-bit and
+ * scale to [0, 1] only when a batch is gathered, through the 256-entry table UNORM8 (src/backends/upload.ts),
+ * so a byte b becomes exactly the float32 value of b/255 on every backend: 4× less memory than float32.
+ */
+export interface ByteMatrix {
+  readonly bytes: Uint8Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** Targets as class indices (one per row, 0..classes−1), expanded to one-hot rows when a batch is gathered. */
+export interface ClassIndices {
+  readonly indices: Uint8Array | Uint16Array | Uint32Array;
+  readonly classes: number;
+}
+
+/** What `upload` takes: float32 or 8-bit inputs; float32 target rows or class indices. */
+export type UploadInputs = Matrix | ByteMatrix;
+export type UploadTargets = Matrix | ClassIndices;
+
 /** A data set uploaded once. `y` may be omitted for prediction-only data. */
 export interface DatasetHandle {
   readonly rows: number;
@@ -61,8 +82,12 @@ export interface StepTrace {
 }
 
 export interface TrainingSession {
-  /** Uploads a data set once; x is rows × inputs, y rows × outputs. */
-  upload(x: Matrix, y?: Matrix): Promise<DatasetHandle>;
+  /**
+   * Uploads a data set once; x is rows × inputs (float32, or 8-bit pixels), y rows × outputs (float32) or
+   * one class index per row. A set larger than what the backend can hold at once (a GPU's binding limit or
+   * the data budget) is kept on the host and streamed in chunks during each call, with the same results.
+   */
+  upload(x: UploadInputs, y?: UploadTargets): Promise<DatasetHandle>;
   /**
    * Runs `steps` consecutive mini-batches of `batchSize` patterns, taking patterns in `order`
    * (a permutation of the data set's rows) from position `start`. The last batch may be short.

@@ -16,6 +16,7 @@ export { earlyStopping, combineCallbacks } from './callbacks.ts';
 export { createCpuBackend } from './backends/cpu/backend.ts';
 export { createBackend } from './backends/select.ts';
 export type { Backend, TrainingSession, LayerParams } from './backend.ts';
+export type { ByteMatrix, ClassIndices } from './backend.ts';
 export { Random } from './random.ts';
 export { encodeModel, decodeModel } from './io/model-bytes.ts';
 export type { LoadedModel } from './io/model-bytes.ts';
@@ -24,6 +25,7 @@ export type { MnistSplit, MnistSplitOptions } from './data/split.ts';
 export { toMnistInput } from './data/image.ts';
 export type { Dataset } from './data/dataset.ts';
 export { oneHot } from './data/dataset.ts';
+export { inputs, targets, makeByteDataset } from './data/dataset.ts';
 // Reports the CLI and the demo share: training curves as SVG, confusion matrices.
 export { historyToSvg } from './report/plot.ts';
 export type { PlotOptions } from './report/plot.ts';

@@ -9,15 +9,17 @@ import { resolveOptimizer } from './optimizers.ts';
 import type { OptimizerConfig, OptimizerName } from './optimizers.ts';
 import { initialWeights } from './initializers.ts';
 import { Random } from './random.ts';
-import { toMatrix, takeRows } from './tensor.ts';
-import type { Matrix, MatrixLike } from './tensor.ts';
+import type { Matrix } from './tensor.ts';
+import { asFloatMatrix, checkData, takeInputRows, takeTargetRows, toInputs, toTargets } from './inputs.ts';
+import type { InputsLike, TargetsLike } from './inputs.ts';
 import { train } from './trainer.ts';
 import type { Callbacks, History, TraceStep } from './trainer.ts';
-import { checkFitOptions, checkParamList, checkPositiveInteger, checkProbabilityTargets, checkShapes } from './validate.ts';
+import { checkFitOptions, checkParamList, checkPositiveInteger, checkProbabilityTargets } from './validate.ts';
 import { checkLayerList, checkModelSize, checkRowsThroughLayers } from './spec-check.ts';
 import { checkBackendOption, createBackend } from './backends/select.ts';
+import { isClassIndices } from './backends/upload.ts';
 import type { BackendChoice } from './backends/select.ts';
-import type { Backend, LayerParams, NetworkSpec, TrainingSession } from './backend.ts';
+import type { Backend, LayerParams, NetworkSpec, TrainingSession, UploadInputs, UploadTargets } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
 import type { RbfLayer } from './models/rbf.ts';
 
@@ -43,7 +45,8 @@ export interface FitOptions {
   shuffle?: boolean;
   /** hold out this fraction (the last rows, before shuffling, as Keras does) for validation */
   validationSplit?: number;
-  validationData?: [MatrixLike, MatrixLike];
+  /** x as a matrix, nested arrays or 8-bit pixels; y as target rows or class indices (as for fit) */
+  validationData?: [InputsLike, TargetsLike];
   /** stop once an epoch's mean loss is ≤ this (the lectures' error tolerance) */
   stopAtLoss?: number;
   callbacks?: Callbacks;
@@ -128,8 +131,13 @@ export class Sequential {
   }
 
   /** x as the dense layers see it: through the rbf layer's φ when there is one (on the model's backend). */
-  private async frontFeatures(x: Matrix): Promise<Matrix> {
-    return this.front ? this.front.features(x, this.backend) : x;
+  private async frontFeatures(x: UploadInputs): Promise<UploadInputs> {
+    return this.front ? this.front.features(asFloatMatrix(x), this.backend) : x;
+  }
+
+  /** Cross-entropy needs targets in [0, 1]; class indices are one-hot, so only target rows are looked at. */
+  private checkTargetRange(y: UploadTargets, what: string): void {
+    if (this.compiled && !isClassIndices(y)) checkProbabilityTargets(y, this.compiled.spec.loss, what);
   }
 
   get outputs(): number {
@@ -175,18 +183,23 @@ export class Sequential {
     return this.session;
   }
 
-  async fit(xIn: MatrixLike, yIn: MatrixLike, options: FitOptions = {}): Promise<History> {
+  /**
+   * x: rows of inputs (nested arrays, a float32 matrix, or 8-bit pixels {bytes, rows, cols}, scaled to [0, 1]
+   * as b/255); y: target rows, or class indices {indices, classes} for one-hot targets. Bytes and indices
+   * stay in their own width all the way to the backend.
+   */
+  async fit(xIn: InputsLike, yIn: TargetsLike, options: FitOptions = {}): Promise<History> {
     checkFitOptions(options);
-    let x = toMatrix(xIn, 'x');
-    let y = toMatrix(yIn, 'y');
-    checkShapes(x, y, this.inputs, this.outputs);
-    if (this.compiled) checkProbabilityTargets(y, this.compiled.spec.loss);
+    let x = toInputs(xIn, 'x');
+    let y = toTargets(yIn, 'y');
+    checkData(x, y, this.inputs, this.outputs);
+    this.checkTargetRange(y, 'y');
     const epochs = checkPositiveInteger(options.epochs ?? 1, 'epochs');
-    let validation: [Matrix, Matrix] | null = null;
+    let validation: [UploadInputs, UploadTargets] | null = null;
     if (options.validationData) {
-      validation = [toMatrix(options.validationData[0], 'validation x'), toMatrix(options.validationData[1], 'validation y')];
-      checkShapes(validation[0], validation[1], this.inputs, this.outputs, 'validation x');
-      if (this.compiled) checkProbabilityTargets(validation[1], this.compiled.spec.loss, 'validation y');
+      validation = [toInputs(options.validationData[0], 'validation x'), toTargets(options.validationData[1], 'validation y')];
+      checkData(validation[0], validation[1], this.inputs, this.outputs, 'validation x');
+      this.checkTargetRange(validation[1], 'validation y');
     } else if (options.validationSplit !== undefined) {
       const f = options.validationSplit;
       if (!(f > 0 && f < 1)) throw new RangeError(`validationSplit must be between 0 and 1 (exclusive), got ${f}`);
@@ -194,8 +207,8 @@ export class Sequential {
       if (nVal < 1 || nVal >= x.rows) throw new RangeError(`validationSplit ${f} of ${x.rows} patterns leaves no validation or no training data`);
       const head = Array.from({ length: x.rows - nVal }, (_, i) => i);
       const tail = Array.from({ length: nVal }, (_, i) => x.rows - nVal + i);
-      validation = [takeRows(x, tail), takeRows(y, tail)];
-      [x, y] = [takeRows(x, head), takeRows(y, head)];
+      validation = [takeInputRows(x, tail), takeTargetRows(y, tail)];
+      [x, y] = [takeInputRows(x, head), takeTargetRows(y, head)];
     }
     const bs = options.batchSize ?? 32;
     const batchSize = bs === 'full' ? x.rows : Math.min(checkPositiveInteger(bs, "batchSize (a positive integer or 'full')"), x.rows);
@@ -205,7 +218,7 @@ export class Sequential {
 
     const session = await this.ensureSession();
     if (this.front) {
-      await this.front.adapt(x, this.backend);
+      await this.front.adapt(asFloatMatrix(x), this.backend);
       x = await this.frontFeatures(x);
       if (validation) validation[0] = await this.frontFeatures(validation[0]);
     }
@@ -230,11 +243,11 @@ export class Sequential {
     }
   }
 
-  async evaluate(xIn: MatrixLike, yIn: MatrixLike): Promise<EvaluateResult> {
-    const x = toMatrix(xIn, 'x');
-    const y = toMatrix(yIn, 'y');
-    checkShapes(x, y, this.inputs, this.outputs);
-    if (this.compiled) checkProbabilityTargets(y, this.compiled.spec.loss);
+  async evaluate(xIn: InputsLike, yIn: TargetsLike): Promise<EvaluateResult> {
+    const x = toInputs(xIn, 'x');
+    const y = toTargets(yIn, 'y');
+    checkData(x, y, this.inputs, this.outputs);
+    this.checkTargetRange(y, 'y');
     const session = await this.ensureSession();
     const data = await session.upload(await this.frontFeatures(x), y);
     try {
@@ -245,9 +258,9 @@ export class Sequential {
     }
   }
 
-  async predict(xIn: MatrixLike): Promise<Matrix> {
-    const x = toMatrix(xIn, 'x');
-    checkShapes(x, null, this.inputs, this.outputs);
+  async predict(xIn: InputsLike): Promise<Matrix> {
+    const x = toInputs(xIn, 'x');
+    checkData(x, null, this.inputs, this.outputs);
     checkRowsThroughLayers(this.layers, x.rows, 'predict');
     const session = await this.ensureSession();
     const data = await session.upload(await this.frontFeatures(x));

@@ -2,6 +2,7 @@
 export * from './index.ts';
 export { saveModel, loadModel } from './io/model-file.ts';
 export { loadMnist } from './data/mnist.ts';
+export { syntheticDigits } from './data/synthetic.ts';
 export { loadIdxFolder, loadIdxFiles, readIdxFile, encodeIdx } from './data/idx.ts';
 export { decodePng, encodePng, pngToMnistInput } from './data/png.ts';
 // The readers' own error types and limits (issue 10): catch these to tell a bad file from a bug.

@@ -17,7 +17,7 @@ import { combineCallbacks, earlyStopping } from '../callbacks.ts';
 import { loadMnist, loadMnistDigits } from '../data/mnist.ts';
 import { PIXELS } from '../data/split.ts';
 import { loadIdxFolder } from '../data/idx.ts';
-import { subset } from '../data/dataset.ts';
+import { inputs, subset, targets } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { loadModel, saveModel } from '../io/model-file.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -58,9 +58,9 @@ function loadData(dir: string | undefined, seed: number, nTrain?: number, nTest?
   }
   const train = loadIdxFolder(dir, { split: 'train' });
   const test = loadIdxFolder(dir, { split: 'test' });
-  checkRequestedCount(nTrain, train.x.rows, 'train', train.source);
-  checkRequestedCount(nTest, test.x.rows, 'test', test.source);
-  const head = (d: Dataset, n?: number) => (n && n < d.x.rows ? subset(d, Array.from({ length: n }, (_, i) => i)) : d);
+  checkRequestedCount(nTrain, train.rows, 'train', train.source);
+  checkRequestedCount(nTest, test.rows, 'test', test.source);
+  const head = (d: Dataset, n?: number) => (n && n < d.rows ? subset(d, Array.from({ length: n }, (_, i) => i)) : d);
   return { train: head(train, nTrain), test: head(test, nTest) };
 }
 
@@ -115,23 +115,23 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
 
   const t0 = performance.now();
   const { train, test } = loadData(values.data, seed, values.train ? intOption(values.train, 'train', 1) : undefined, values.test ? intOption(values.test, 'test', 1) : undefined);
-  say(`data: ${train.x.rows} training and ${test.x.rows} test images from ${train.source} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  say(`data: ${train.rows} training and ${test.rows} test images from ${train.source} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
-  const sizes = [train.x.cols, ...hidden, train.classes];
+  const sizes = [train.width * train.height, ...hidden, train.classes];
   const model = sequential(
     sizes.slice(1).map((units, i) => dense(sizes[i], units, { activation: i === sizes.length - 2 ? 'softmax' : activation })),
     { seed },
   );
   model.compile({ loss: 'categoricalCrossentropy', optimizer: { type: optimizer, learningRate: lr, l2 }, backend, onNotice: (m) => log(`notice: ${m}`) });
   // a one-row predict creates the backend now, so the adapter line comes before the first epoch
-  await model.predict({ data: train.x.data.subarray(0, train.x.cols), rows: 1, cols: train.x.cols });
+  await model.predict(inputs(subset(train, [0])));
   say(`backend: ${model.backendName} — ${model.backendDescription}`);
   say(`model: ${sizes.join('-')} (${activation}, softmax + cross-entropy), ${optimizer} lr ${lr}${l2 ? ` l2 ${l2}` : ''}, batch ${batchSize}, ${epochs} epochs, seed ${seed}`);
 
   const bar = new ProgressBar({ stream: values.quiet ? { write: () => true } : process.stderr });
   const evalName = valSplit ? 'val' : 'test';
   const progress: Callbacks = {
-    onEpochBegin: (e) => bar.start(e, epochs, valSplit ? train.x.rows - Math.floor(train.x.rows * valSplit) : train.x.rows),
+    onEpochBegin: (e) => bar.start(e, epochs, valSplit ? train.rows - Math.floor(train.rows * valSplit) : train.rows),
     onProgress: (p) => bar.update(p.done, { loss: p.loss, accuracy: p.accuracy }),
     onEpochEnd: (_e, logs) => {
       bar.end({ loss: logs.loss, accuracy: logs.accuracy, valName: evalName, valLoss: logs.valLoss, valAccuracy: logs.valAccuracy });
@@ -139,10 +139,11 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   };
   // without a validation split, the per-epoch test evaluation is what early stopping watches
   const stop = patience === null ? [] : [earlyStopping(patience, { onStop: log })];
-  const history: History = await model.fit(train.x, train.y, {
+  // bytes and class indices as they are: no float32 copy of the set on the host
+  const history: History = await model.fit(inputs(train), targets(train), {
     epochs,
     batchSize,
-    ...(valSplit ? { validationSplit: valSplit } : { validationData: [test.x, test.y] }),
+    ...(valSplit ? { validationSplit: valSplit } : { validationData: [inputs(test), targets(test)] }),
     callbacks: combineCallbacks(progress, ...stop),
   });
 
@@ -178,10 +179,10 @@ function confusionRows(cm: ConfusionMatrix): number[][] {
 
 /** Test loss, accuracy and the confusion matrix, printed for people. */
 async function summarize(model: Sequential, test: Dataset, say: (s: string) => void) {
-  const { loss, accuracy } = await model.evaluate(test.x, test.y);
-  const predicted = argmaxRows(await model.predict(test.x));
+  const { loss, accuracy } = await model.evaluate(inputs(test), targets(test));
+  const predicted = argmaxRows(await model.predict(inputs(test)));
   const confusion = confusionMatrix(test.labels, predicted, test.classes);
-  say(`\ntest accuracy ${(accuracy * 100).toFixed(2)}%  test loss ${loss.toFixed(4)}  (${test.x.rows} images)\n`);
+  say(`\ntest accuracy ${(accuracy * 100).toFixed(2)}%  test loss ${loss.toFixed(4)}  (${test.rows} images)\n`);
   say(renderConfusion(confusion));
   return { loss, accuracy, confusion };
 }
@@ -196,7 +197,7 @@ export async function evaluateCommand(argv: string[], out: (s: string) => void):
   const { test } = loadData(values.data, seed);
   const say = values.json ? (s: string) => process.stderr.write(s + '\n') : out;
   const r = await summarize(model, test, say);
-  if (values.json) out(JSON.stringify({ testAccuracy: r.accuracy, testLoss: r.loss, images: test.x.rows, confusion: confusionRows(r.confusion) }));
+  if (values.json) out(JSON.stringify({ testAccuracy: r.accuracy, testLoss: r.loss, images: test.rows, confusion: confusionRows(r.confusion) }));
   await model.dispose();
   return 0;
 }

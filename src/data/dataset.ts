@@ -4,14 +4,22 @@
  * matrix) wants class indices while the loss wants the one-hot rows; converting back and forth per epoch would
  * be waste.
  */
+import type { ByteMatrix, ClassIndices } from '../backend.ts';
+import { UNORM8 } from '../backends/upload.ts';
 import type { Matrix } from '../tensor.ts';
 
 export interface Dataset {
-  /** Pixels scaled to [0, 1], one image per row (rows × width·height). */
+  /**
+   * Pixels scaled to [0, 1], one image per row (rows × width·height). For an 8-bit source (`pixels` set)
+   * this float32 copy is made only when first read: training takes `inputs(ds)` and never needs it.
+   */
   readonly x: Matrix;
+  /** The 8-bit pixels where the source has them (IDX ubyte), else null; x = pixels / 255. */
+  readonly pixels: ByteMatrix | null;
+  readonly rows: number;
   /** Class index per row, 0..classes-1. */
   readonly labels: Uint8Array;
-  /** One-hot targets (rows × classes), derived from `labels`. */
+  /** One-hot targets (rows × classes), derived from `labels` when first read. */
   readonly y: Matrix;
   readonly classes: number;
   readonly width: number;
@@ -34,39 +42,83 @@ export function oneHot(labels: ArrayLike<number>, classes: number): Matrix {
   return { data, rows: labels.length, cols: classes };
 }
 
+/** The data set's inputs in their own width: the 8-bit pixels where there are some, else x. */
+export function inputs(ds: Dataset): Matrix | ByteMatrix {
+  return ds.pixels ?? ds.x;
+}
+
+/** The data set's targets as class indices (expanded to one-hot by the backend, per batch). */
+export function targets(ds: Dataset): ClassIndices {
+  return { indices: ds.labels, classes: ds.classes };
+}
+
+type Info = { classes: number; width: number; height: number; source: string };
+
+function checkAgree(rows: number, cols: number, labels: Uint8Array, info: Info): void {
+  if (rows !== labels.length) throw new RangeError(`${info.source}: ${rows} images but ${labels.length} labels`);
+  if (cols !== info.width * info.height) {
+    throw new RangeError(`${info.source}: rows have ${cols} pixels but ${info.width}×${info.height} = ${info.width * info.height}`);
+  }
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= info.classes) {
+      throw new RangeError(`label ${labels[i]} at index ${i} is out of range for ${info.classes} classes (expected 0..${info.classes - 1})`);
+    }
+  }
+}
+
+/** A Dataset whose x and y are computed on first read (and then kept). */
+function lazyDataset(x: () => Matrix, pixels: ByteMatrix | null, labels: Uint8Array, info: Info): Dataset {
+  let xm: Matrix | undefined;
+  let ym: Matrix | undefined;
+  return {
+    get x() {
+      return (xm ??= x());
+    },
+    get y() {
+      return (ym ??= oneHot(labels, info.classes));
+    },
+    pixels,
+    rows: labels.length,
+    labels,
+    ...info,
+  };
+}
+
 /**
  * A Dataset from pixels and labels, checking that they agree; `x` is taken as is (not copied), so callers
  * that build it fresh pay nothing extra.
  */
-export function makeDataset(
-  x: Matrix,
-  labels: Uint8Array,
-  info: { classes: number; width: number; height: number; source: string },
-): Dataset {
-  if (x.rows !== labels.length) {
-    throw new RangeError(`${info.source}: ${x.rows} images but ${labels.length} labels`);
-  }
-  if (x.cols !== info.width * info.height) {
-    throw new RangeError(`${info.source}: rows have ${x.cols} pixels but ${info.width}×${info.height} = ${info.width * info.height}`);
-  }
-  return { x, labels, y: oneHot(labels, info.classes), ...info };
+export function makeDataset(x: Matrix, labels: Uint8Array, info: Info): Dataset {
+  checkAgree(x.rows, x.cols, labels, info);
+  return lazyDataset(() => x, null, labels, info);
+}
+
+/** A Dataset of 8-bit pixels (taken as is, not copied); x as float32 only if someone reads it. */
+export function makeByteDataset(pixels: ByteMatrix, labels: Uint8Array, info: Info): Dataset {
+  checkAgree(pixels.rows, pixels.cols, labels, info);
+  const widen = (): Matrix => ({ data: Float32Array.from(pixels.bytes, (b) => UNORM8[b]), rows: pixels.rows, cols: pixels.cols });
+  return lazyDataset(widen, pixels, labels, info);
 }
 
 /**
  * Rows `indices` of a data set, in that order: for validation splits and smaller slices in tests.
  * `source` says what was taken so a log line never passes a slice off as the whole set.
  */
-export function subset(ds: Dataset, indices: ArrayLike<number>, source = `${ds.source} (${indices.length} of ${ds.x.rows})`): Dataset {
-  const cols = ds.x.cols;
-  const x = new Float32Array(indices.length * cols);
+export function subset(ds: Dataset, indices: ArrayLike<number>, source = `${ds.source} (${indices.length} of ${ds.rows})`): Dataset {
+  const src = inputs(ds);
+  const cols = src.cols;
+  const bytes = ds.pixels ? new Uint8Array(indices.length * cols) : null;
+  const x = bytes ? null : new Float32Array(indices.length * cols);
   const labels = new Uint8Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i];
-    if (!Number.isInteger(r) || r < 0 || r >= ds.x.rows) throw new RangeError(`subset: row ${r} is outside 0..${ds.x.rows - 1}`);
-    x.set(ds.x.data.subarray(r * cols, (r + 1) * cols), i * cols);
+    if (!Number.isInteger(r) || r < 0 || r >= ds.rows) throw new RangeError(`subset: row ${r} is outside 0..${ds.rows - 1}`);
+    if (bytes) bytes.set(ds.pixels!.bytes.subarray(r * cols, (r + 1) * cols), i * cols);
+    else x!.set(ds.x.data.subarray(r * cols, (r + 1) * cols), i * cols);
     labels[i] = ds.labels[r];
   }
-  return makeDataset({ data: x, rows: indices.length, cols }, labels, {
-    classes: ds.classes, width: ds.width, height: ds.height, source,
-  });
+  const info = { classes: ds.classes, width: ds.width, height: ds.height, source };
+  return bytes
+    ? makeByteDataset({ bytes, rows: indices.length, cols }, labels, info)
+    : makeDataset({ data: x!, rows: indices.length, cols }, labels, info);
 }

@@ -8,8 +8,9 @@ import type { DenseKernels, Params, Workspace } from './network.ts';
 import * as fast from './dense-fast.ts';
 import { newOptimizerState, updateWeights } from './update.ts';
 import type { OptimizerState } from './update.ts';
-import type { Backend, DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession } from '../../backend.ts';
-import type { Floats, Matrix } from '../../tensor.ts';
+import type { Backend, DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../backend.ts';
+import type { Floats } from '../../tensor.ts';
+import { checkUpload, inputRow, isByteMatrix, isClassIndices, targetRow } from '../upload.ts';
 
 export interface CpuOptions {
   /** float32 (default) matches the GPU; float64 is for checking the math itself */
@@ -23,10 +24,15 @@ export interface CpuOptions {
 
 const fastKernels: DenseKernels = fast;
 
+/**
+ * A data set as the caller gave it: float32 rows are copied (into float64 for that precision), 8-bit pixels
+ * and class indices are kept as they are and widened per batch in gather(), through the same UNORM8 table the
+ * GPU uses, so the 8-bit path costs 1 byte a pixel here too and gives the same floats as the float32 path.
+ */
 class CpuDataset implements DatasetHandle {
   constructor(
-    readonly x: Floats,
-    readonly y: Floats | null,
+    readonly x: UploadInputs,
+    readonly y: UploadTargets | null,
     readonly rows: number,
     readonly inputs: number,
     readonly outputs: number,
@@ -89,9 +95,13 @@ class CpuSession implements TrainingSession {
     return this.scratch[which];
   }
 
-  async upload(x: Matrix, y?: Matrix): Promise<DatasetHandle> {
-    const outputs = y ? y.cols : this.spec.layers[this.spec.layers.length - 1].units;
-    return new CpuDataset(this.copy(x.data), y ? this.copy(y.data) : null, x.rows, x.cols, outputs);
+  async upload(x: UploadInputs, y?: UploadTargets): Promise<DatasetHandle> {
+    const outputs = this.spec.layers[this.spec.layers.length - 1].units;
+    checkUpload(x, y, this.spec.layers[0].inputs, outputs, 'cpu upload');
+    // float rows are copied so later changes by the caller cannot reach a data set already uploaded
+    const xs: UploadInputs = isByteMatrix(x) ? x : { data: Float32Array.from(x.data), rows: x.rows, cols: x.cols };
+    const ys: UploadTargets | null = !y ? null : isClassIndices(y) ? y : { data: Float32Array.from(y.data), rows: y.rows, cols: y.cols };
+    return new CpuDataset(xs, ys, x.rows, x.cols, outputs);
   }
 
   /** Copies the patterns order[start…start+rows) into the batch arrays. */
@@ -99,8 +109,8 @@ class CpuSession implements TrainingSession {
     const { inputs, outputs } = data;
     for (let r = 0; r < rows; r++) {
       const p = order[start + r];
-      b.x.set(data.x.subarray(p * inputs, (p + 1) * inputs), r * inputs);
-      if (data.y) b.d.set(data.y.subarray(p * outputs, (p + 1) * outputs), r * outputs);
+      inputRow(data.x, p, b.x, r * inputs);
+      if (data.y) targetRow(data.y, p, b.d, r * outputs, outputs);
     }
   }
 

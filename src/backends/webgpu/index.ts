@@ -31,6 +31,12 @@ export interface WebGpuOptions extends RequestGpuOptions {
   matmul?: 'auto' | MatmulKernel;
   /** use this context instead of acquiring one (tests share one device across backends) */
   context?: GpuContext;
+  /**
+   * Most bytes one uploaded data set may hold on the GPU (default: no budget, only the device's binding and
+   * buffer limits). A larger set stays on the host and is streamed in chunks, two at a time, each at most
+   * half the budget, with the same results.
+   */
+  dataBudget?: number;
 }
 
 export interface WebGpuBackend extends Backend {
@@ -53,6 +59,8 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
         'libvulkan1 and chromium and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader)',
     );
   }
+  const dataBudget = options.dataBudget ?? Infinity;
+  if (!(dataBudget > 0)) throw new RangeError(`webgpu: dataBudget must be a positive number of bytes, got ${options.dataBudget}`);
   const choice = options.matmul ?? 'auto';
   if (choice !== 'auto' && !MATMUL_KERNELS.includes(choice)) throw new RangeError(`webgpu: unknown matmul kernel '${String(choice)}'`);
   const kernel: MatmulKernel = choice === 'auto' ? (ctx.report.isFallback ? 'regblock' : 'tiled') : choice;
@@ -83,7 +91,7 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
       checkParamSizes(new GpuMemory(ctx.device), spec);
       checkParams(spec, params);
       const pipes = await buildPipelines(kernels, kernel, spec);
-      const session = new WebGpuSession(ctx.device, spec, pipes, kernel, params, (s) => sessions.delete(s));
+      const session = new WebGpuSession(ctx.device, spec, pipes, kernel, params, (s) => sessions.delete(s), dataBudget);
       sessions.add(session);
       return session;
     },

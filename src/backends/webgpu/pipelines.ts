@@ -22,11 +22,20 @@ export interface NetworkPipelines {
   outputDelta: GPUComputePipeline;
   /** loss/accuracy only (evaluate) */
   metrics: GPUComputePipeline;
-  gather: GPUComputePipeline;
+  /** per data format (see gatherVariant): the inputs as float32 or bytes, the targets as rows or class indices */
+  gather: Record<GatherVariant, GPUComputePipeline>;
   advance: GPUComputePipeline;
 }
 
 const flag = (b: boolean) => (b ? 1 : 0);
+
+export type GatherVariant = 'f32' | 'f32+labels' | 'u8' | 'u8+labels';
+export const GATHER_VARIANTS: readonly GatherVariant[] = ['f32', 'f32+labels', 'u8', 'u8+labels'];
+
+/** The gather kernel for a data set's format (shaders/gather.wgsl, X_U8 and D_LABELS). */
+export function gatherVariant(bytes: boolean, labels: boolean): GatherVariant {
+  return `${bytes ? 'u8' : 'f32'}${labels ? '+labels' : ''}` as GatherVariant;
+}
 
 export async function buildPipelines(kernels: Kernels, kernel: MatmulKernel, spec: NetworkSpec): Promise<NetworkPipelines> {
   const layers = spec.layers;
@@ -51,10 +60,13 @@ export async function buildPipelines(kernels: Kernels, kernel: MatmulKernel, spe
       kernels.pipeline(KERNEL_FILES.softmax),
       kernels.pipeline(KERNEL_FILES.outputDelta, { ...out, WRITE_DELTA: 1 }),
       kernels.pipeline(KERNEL_FILES.outputDelta, { ...out, WRITE_DELTA: 0 }),
-      kernels.pipeline(KERNEL_FILES.gather),
       kernels.pipeline(KERNEL_FILES.stepAdvance),
     ]),
   ]);
-  const [bias, softmax, outputDelta, metrics, gather, advance] = rest;
+  const gathers = await Promise.all(
+    GATHER_VARIANTS.map((v) => kernels.pipeline(KERNEL_FILES.gather, { X_U8: flag(v.startsWith('u8')), D_LABELS: flag(v.endsWith('labels')) })),
+  );
+  const gather = Object.fromEntries(GATHER_VARIANTS.map((v, k) => [v, gathers[k]])) as Record<GatherVariant, GPUComputePipeline>;
+  const [bias, softmax, outputDelta, metrics, advance] = rest;
   return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance };
 }

@@ -14,16 +14,25 @@ import type { MatmulKernel } from './kernels.ts';
 import { FLOAT, ld } from './memory.ts';
 import type { GpuMemory } from './memory.ts';
 import type { ParamBuffers } from './params.ts';
-import type { NetworkPipelines } from './pipelines.ts';
+import type { GatherVariant, NetworkPipelines } from './pipelines.ts';
+import { UNORM8 } from '../upload.ts';
 
-/** What a gather needs to know of a data set. */
+/** What a gather needs to know of a data set (or of one streamed chunk of it). */
 export interface ResidentData {
   X: GPUBuffer;
   /** null for prediction-only data */
   D: GPUBuffer | null;
+  /** the data's format: which gather kernel reads it */
+  variant: GatherVariant;
 }
 
-export const MAX_BATCH_ROWS = 65535; // one workgroup row per batch row in gather (maxComputeWorkgroupsPerDimension)
+/** Workgroups per dispatch dimension WebGPU guarantees (maxComputeWorkgroupsPerDimension's default). */
+const MAX_GROUPS = 65535;
+/**
+ * Rows one step can hold: the matmuls cover at least 8 batch rows per workgroup (the naive kernel's tile)
+ * and the gather spreads rows over two dispatch dimensions, so 8 × 65,535.
+ */
+export const MAX_BATCH_ROWS = 8 * MAX_GROUPS;
 
 type Dispatch = { pipeline: GPUComputePipeline; group: GPUBindGroup; size: [number, number] };
 
@@ -41,6 +50,7 @@ export class StepPlan {
   private readonly backprop: Dispatch[] = [];
   private readonly update: Dispatch[] = [];
   private readonly gatherShape: GPUBuffer[];
+  private readonly unorm: GPUBuffer;
   private readonly gathers = new Map<ResidentData, GPUBindGroup>();
   private readonly buffers: GPUBuffer[] = [];
 
@@ -106,9 +116,10 @@ export class StepPlan {
       size: [1, 1],
     };
     this.gatherShape = [
-      uniform('gather shape', [ld(layers[0].inputs) / 4, ld(last.units) / 4, 0, 0]),
-      uniform('gather shape (no targets)', [ld(layers[0].inputs) / 4, 0, 0, 0]),
+      uniform('gather shape', [ld(layers[0].inputs) / 4, ld(last.units) / 4, Math.min(capacity, MAX_GROUPS), capacity]),
+      uniform('gather shape (no targets)', [ld(layers[0].inputs) / 4, 0, Math.min(capacity, MAX_GROUPS), capacity]),
     ];
+    this.unorm = own(mem.upload('byte → [0, 1] table', UNORM8));
     if (!training) return;
 
     for (let l = L - 1; l >= 1; l--) {
@@ -143,8 +154,8 @@ export class StepPlan {
   private gatherGroup(data: ResidentData, order: GPUBuffer): GPUBindGroup {
     let g = this.gathers.get(data);
     if (!g) {
-      g = bindGroup(this.mem.device, this.pipes.gather, 'gather', {
-        0: data.X, 1: data.D ?? data.X, 2: order, 3: this.X, 4: this.D, 5: this.gatherShape[data.D ? 0 : 1], 6: this.step,
+      g = bindGroup(this.mem.device, this.pipes.gather[data.variant], `gather (${data.variant})`, {
+        0: data.X, 1: data.D ?? data.X, 2: order, 3: this.X, 4: this.D, 5: this.gatherShape[data.D ? 0 : 1], 6: this.step, 7: this.unorm,
       });
       this.gathers.set(data, g);
     }
@@ -165,7 +176,11 @@ export class StepPlan {
 
   encodeGather(pass: GPUComputePassEncoder, data: ResidentData, order: GPUBuffer): void {
     const cols4 = ld(Math.max(this.spec.layers[0].inputs, this.spec.layers[this.spec.layers.length - 1].units)) / 4;
-    this.run(pass, { pipeline: this.pipes.gather, group: this.gatherGroup(data, order), size: [Math.ceil(cols4 / 64), this.capacity] });
+    const rowsY = Math.min(this.capacity, MAX_GROUPS);
+    const group = this.gatherGroup(data, order);
+    pass.setPipeline(this.pipes.gather[data.variant]);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(Math.ceil(cols4 / 64), rowsY, Math.ceil(this.capacity / rowsY));
   }
 
   /** forward pass of every layer (and the output softmax) */
@@ -198,11 +213,11 @@ export class StepPlan {
     return 3 + this.forward.length + this.backprop.length + this.update.length;
   }
 
-  /** Writes the first step's record and zeroes the accumulator. */
-  begin(start: number, rows: number, t: number, batch: number, total: number, sequential: boolean): void {
+  /** Writes the first step's record and zeroes the accumulator (unless a streamed call's later chunk adds to it). */
+  begin(start: number, rows: number, t: number, batch: number, total: number, sequential: boolean, keepAccum = false): void {
     const q = this.mem.device.queue;
     q.writeBuffer(this.step, 0, new Uint32Array([start, rows, t, batch, total, sequential ? 1 : 0, 0, 0]));
-    q.writeBuffer(this.accum, 0, new Uint32Array(4));
+    if (!keepAccum) q.writeBuffer(this.accum, 0, new Uint32Array(4));
   }
 
   dispose(): void {

@@ -5,10 +5,11 @@
  * buffers (no readback in between: each step's position, row count and Adam t come from the GPU-side Step
  * record, see shaders/common.wgsl), and reads the summed metrics back with one mapAsync at the end.
  */
-import type { DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession } from '../../backend.ts';
-import type { Matrix } from '../../tensor.ts';
-import type { MatmulKernel, Kernels } from './kernels.ts';
-import { FLOAT, GpuMemory, ld, pad, unpad } from './memory.ts';
+import type { DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../backend.ts';
+import { checkUpload } from '../upload.ts';
+import type { MatmulKernel } from './kernels.ts';
+import { GpuDataset } from './dataset.ts';
+import { FLOAT, GpuMemory, ld, unpad } from './memory.ts';
 import { ParamBuffers } from './params.ts';
 import type { NetworkPipelines } from './pipelines.ts';
 import { StepPlan } from './plan.ts';
@@ -18,21 +19,6 @@ import type { ResidentData } from './plan.ts';
 const INFER_ROWS = 1024;
 /** Dispatches per command buffer, roughly: many steps per submit, bounded command-buffer size. */
 const DISPATCHES_PER_SUBMIT = 8192;
-
-class GpuDataset implements DatasetHandle, ResidentData {
-  disposed = false;
-  constructor(
-    private readonly session: WebGpuSession,
-    readonly X: GPUBuffer,
-    readonly D: GPUBuffer | null,
-    readonly rows: number,
-    readonly inputs: number,
-    readonly outputs: number,
-  ) {}
-  dispose(): void {
-    if (!this.disposed) this.session.release(this);
-  }
-}
 
 export class WebGpuSession implements TrainingSession {
   private readonly mem: GpuMemory;
@@ -54,6 +40,8 @@ export class WebGpuSession implements TrainingSession {
     private readonly kernel: MatmulKernel,
     params: LayerParams[],
     private readonly onDispose: (s: WebGpuSession) => void,
+    /** bytes one data set may hold on the GPU; larger sets are streamed in chunks (see dataset.ts) */
+    private readonly dataBudget = Infinity,
   ) {
     this.mem = new GpuMemory(device);
     try {
@@ -75,19 +63,17 @@ export class WebGpuSession implements TrainingSession {
     if (this.disposed) throw new Error('webgpu: this training session was disposed');
   }
 
-  async upload(x: Matrix, y?: Matrix): Promise<DatasetHandle> {
+  async upload(x: UploadInputs, y?: UploadTargets): Promise<DatasetHandle> {
     this.live();
-    const first = this.spec.layers[0];
-    const last = this.spec.layers[this.spec.layers.length - 1];
-    if (x.cols !== first.inputs) throw new RangeError(`webgpu upload: x has ${x.cols} columns, the network takes ${first.inputs} inputs`);
-    if (y && (y.cols !== last.units || y.rows !== x.rows)) {
-      throw new RangeError(`webgpu upload: y is ${y.rows}×${y.cols}, expected ${x.rows}×${last.units}`);
-    }
-    this.mem.check(`data set inputs (${x.rows}×${x.cols})`, x.rows * ld(x.cols) * FLOAT);
-    if (y) this.mem.check(`data set targets (${y.rows}×${y.cols})`, y.rows * ld(y.cols) * FLOAT);
-    const X = this.mem.upload(`data set inputs (${x.rows}×${x.cols})`, pad(x.data, x.rows, x.cols));
-    const D = y ? this.mem.upload(`data set targets (${y.rows}×${y.cols})`, pad(y.data, y.rows, y.cols)) : null;
-    const data = new GpuDataset(this, X, D, x.rows, x.cols, last.units);
+    const outputs = this.spec.layers[this.spec.layers.length - 1].units;
+    checkUpload(x, y, this.spec.layers[0].inputs, outputs, 'webgpu upload');
+    const l = this.mem.device.limits;
+    const limits = { binding: Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize), budget: this.dataBudget };
+    const forget = (part: ResidentData) => {
+      this.train?.forget(part);
+      this.infer?.forget(part);
+    };
+    const data = new GpuDataset(this.mem, x, y, outputs, limits, (d) => this.release(d), forget);
     this.datasets.add(data);
     return data;
   }
@@ -96,10 +82,11 @@ export class WebGpuSession implements TrainingSession {
   release(data: GpuDataset): void {
     data.disposed = true;
     this.datasets.delete(data);
-    this.train?.forget(data);
-    this.infer?.forget(data);
-    this.mem.destroy(data.X);
-    this.mem.destroy(data.D);
+    for (const part of data.parts) {
+      this.train?.forget(part);
+      this.infer?.forget(part);
+    }
+    for (const b of data.buffers()) this.mem.destroy(b);
   }
 
   private dataset(handle: DatasetHandle, needTargets: boolean, what: string): GpuDataset {
@@ -107,7 +94,7 @@ export class WebGpuSession implements TrainingSession {
     if (!(data instanceof GpuDataset) || !this.datasets.has(data)) {
       throw new Error(`webgpu ${what}: the data set was not uploaded to this session (or was disposed)`);
     }
-    if (needTargets && !data.D) throw new Error(`webgpu ${what}: needs a data set uploaded with targets y`);
+    if (needTargets && !data.hasTargets) throw new Error(`webgpu ${what}: needs a data set uploaded with targets y`);
     return data;
   }
 
@@ -169,6 +156,33 @@ export class WebGpuSession implements TrainingSession {
     return m;
   }
 
+  /**
+   * Calls `encode` once per window of rows [from, to): one window over a resident set, or one per streamed
+   * chunk (loaded in turn, at most two on the GPU; see dataset.ts). Every window's commands but the last are
+   * submitted here; the last encoder is returned unsubmitted for the caller's readback.
+   */
+  private async windows(
+    data: GpuDataset,
+    order: Uint32Array | null,
+    from: number,
+    to: number,
+    multiple: number,
+    encode: (part: ResidentData, w: { pos: number; rows: number }, first: boolean) => GPUCommandEncoder,
+  ): Promise<GPUCommandEncoder> {
+    if (data.resident) return encode(data.resident, { pos: from, rows: to - from }, true);
+    const ws = data.windows(from, to, multiple);
+    let enc: GPUCommandEncoder | null = null;
+    for (let k = 0; k < ws.length; k++) {
+      const part = await data.load(k, order, ws[k].pos, ws[k].rows);
+      enc = encode(part, ws[k], k === 0);
+      if (k < ws.length - 1) {
+        this.mem.device.queue.submit([enc.finish()]);
+        data.submitted(k);
+      }
+    }
+    return enc!;
+  }
+
   async trainSteps(handle: DatasetHandle, order: Uint32Array, start: number, batchSize: number, steps: number): Promise<Metrics> {
     this.live();
     const data = this.dataset(handle, true, 'trainSteps');
@@ -181,43 +195,51 @@ export class WebGpuSession implements TrainingSession {
     const n = Math.max(0, Math.min(steps, Math.ceil((order.length - start) / batchSize)));
     if (n === 0) return { lossSum: 0, correct: 0, count: 0 };
     const plan = this.trainPlan(Math.min(batchSize, order.length));
-    const orderBuf = this.uploadOrder(order);
-    plan.begin(start, Math.min(batchSize, order.length - start), this.t + 1, batchSize, order.length, false);
-    const enc = this.encodeMany(n, plan.dispatchesPerStep, (pass) => {
-      plan.encodeGather(pass, data, orderBuf);
-      plan.encodeForward(pass);
-      plan.encodeOutputDelta(pass);
-      plan.encodeBackprop(pass);
-      plan.encodeUpdateWeights(pass);
-      plan.encodeAdvance(pass);
+    const end = Math.min(order.length, start + n * batchSize);
+    // a resident set gathers through the order on the GPU; a streamed chunk already holds its rows in order
+    const orderBuf = data.resident ? this.uploadOrder(order) : this.noOrder;
+    let t = this.t + 1;
+    const enc = await this.windows(data, order, start, end, batchSize, (part, w, first) => {
+      const resident = part === data.resident;
+      if (resident) plan.begin(start, Math.min(batchSize, order.length - start), t, batchSize, order.length, false);
+      else plan.begin(0, Math.min(batchSize, w.rows), t, batchSize, w.rows, true, !first);
+      const k = resident ? n : Math.ceil(w.rows / batchSize);
+      t += k;
+      return this.encodeMany(k, plan.dispatchesPerStep, (pass) => {
+        plan.encodeGather(pass, part, orderBuf);
+        plan.encodeForward(pass);
+        plan.encodeOutputDelta(pass);
+        plan.encodeBackprop(pass);
+        plan.encodeUpdateWeights(pass);
+        plan.encodeAdvance(pass);
+      });
     });
     this.t += n;
     const lastStart = start + (n - 1) * batchSize;
     this.lastRows = Math.min(batchSize, order.length - lastStart);
-    const expected = Math.min(order.length, start + n * batchSize) - start;
-    return this.readMetrics(plan, enc, expected);
+    return this.readMetrics(plan, enc, end - start);
   }
 
-  /** Encodes gather + forward over the whole data set in chunks; `after` adds per-chunk work. */
-  private sweep(data: GpuDataset, after: (pass: GPUComputePassEncoder, plan: StepPlan) => void): { plan: StepPlan; enc: GPUCommandEncoder } {
-    const plan = this.inferPlan(data.rows);
-    const cap = plan.capacity;
-    const chunks = Math.ceil(data.rows / cap);
-    plan.begin(0, Math.min(cap, data.rows), 0, cap, data.rows, true);
-    const enc = this.encodeMany(chunks, plan.dispatchesPerStep, (pass) => {
-      plan.encodeGather(pass, data, this.noOrder);
-      plan.encodeForward(pass);
-      after(pass, plan);
-      plan.encodeAdvance(pass);
-    });
-    return { plan, enc };
+  /** The inference plan for a data set: batches no larger than one streamed chunk. */
+  private inferFor(data: GpuDataset): StepPlan {
+    return this.inferPlan(data.resident ? data.rows : Math.min(data.rows, data.chunkRows));
   }
 
   async evaluate(handle: DatasetHandle): Promise<Metrics> {
     this.live();
     const data = this.dataset(handle, true, 'evaluate');
     if (data.rows === 0) return { lossSum: 0, correct: 0, count: 0 };
-    const { plan, enc } = this.sweep(data, (pass, p) => p.encodeOutputDelta(pass));
+    const plan = this.inferFor(data);
+    const cap = plan.capacity;
+    const enc = await this.windows(data, null, 0, data.rows, 1, (part, w, first) => {
+      plan.begin(0, Math.min(cap, w.rows), 0, cap, w.rows, true, !first);
+      return this.encodeMany(Math.ceil(w.rows / cap), plan.dispatchesPerStep, (pass) => {
+        plan.encodeGather(pass, part, this.noOrder);
+        plan.encodeForward(pass);
+        plan.encodeOutputDelta(pass);
+        plan.encodeAdvance(pass);
+      });
+    });
     return this.readMetrics(plan, enc, data.rows);
   }
 
@@ -229,21 +251,23 @@ export class WebGpuSession implements TrainingSession {
     const rowBytes = ld(m) * FLOAT;
     const out = this.mem.storage(`predictions (${data.rows}×${m})`, data.rows * rowBytes);
     try {
-      // compute passes cannot copy, so each chunk gets its own pass: one command buffer per chunk group
-      const plan = this.inferPlan(data.rows);
+      // compute passes cannot copy, so each batch gets its own pass: one command buffer per window
+      const plan = this.inferFor(data);
       const cap = plan.capacity;
-      const device = this.mem.device;
-      plan.begin(0, Math.min(cap, data.rows), 0, cap, data.rows, true);
-      const enc = device.createCommandEncoder({ label: 'predict' });
       const last = plan.Y[plan.Y.length - 1];
-      for (let from = 0; from < data.rows; from += cap) {
-        const pass = enc.beginComputePass();
-        plan.encodeGather(pass, data, this.noOrder);
-        plan.encodeForward(pass);
-        plan.encodeAdvance(pass);
-        pass.end();
-        enc.copyBufferToBuffer(last, 0, out, from * rowBytes, Math.min(cap, data.rows - from) * rowBytes);
-      }
+      const enc = await this.windows(data, null, 0, data.rows, 1, (part, w) => {
+        plan.begin(0, Math.min(cap, w.rows), 0, cap, w.rows, true);
+        const e = this.mem.device.createCommandEncoder({ label: 'predict' });
+        for (let from = 0; from < w.rows; from += cap) {
+          const pass = e.beginComputePass();
+          plan.encodeGather(pass, part, this.noOrder);
+          plan.encodeForward(pass);
+          plan.encodeAdvance(pass);
+          pass.end();
+          e.copyBufferToBuffer(last, 0, out, (w.pos + from) * rowBytes, Math.min(cap, w.rows - from) * rowBytes);
+        }
+        return e;
+      });
       const [raw] = await this.mem.readMany([{ buffer: out, bytes: data.rows * rowBytes }], enc);
       return unpad(raw, data.rows, m);
     } finally {
