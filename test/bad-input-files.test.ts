@@ -12,7 +12,7 @@ import { ModelFormatError, decodeModel } from '../src/io/model-bytes.ts';
 import { loadModel } from '../src/io/model-file.ts';
 import { predictInputs } from '../src/cli/predict.ts';
 import { trainCommand } from '../src/cli/train.ts';
-import { f32, hugeDeclaredModel, idxGzipBomb, ihdr, modelFile, pngBomb, pngChunk, pngFile, smallModel } from './helpers/hostile.ts';
+import { f32, hugeDeclaredModel, idxGzipBomb, ihdr, modelFile, pngBomb, pngChunk, pngFile, rbfModel, smallModel } from './helpers/hostile.ts';
 import { deflateSync, gzipSync } from 'node:zlib';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-hostile-'));
@@ -147,6 +147,66 @@ describe('saved models', () => {
     const { architecture, tensors } = smallModel();
     const { model } = await decode(modelFile(architecture, tensors, { training: '{"loss":"halfSumSquared"}' }));
     expect((await model.predict([[1, 0]])).rows).toBe(1);
+  });
+});
+
+describe('saved models with an rbf first layer (rbf.centers, rbf.sigma, metadata rbf)', () => {
+  const decode = (bytes: Uint8Array) => decodeModel(bytes, 'r.safetensors', { backend: 'cpu' });
+  const file = (m: ReturnType<typeof rbfModel>) => modelFile(m.architecture, m.tensors, { rbf: JSON.stringify(m.rbf) });
+  const refused = async (m: ReturnType<typeof rbfModel>, message: RegExp) => {
+    const err = await decode(file(m)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelFormatError);
+    expect((err as Error).message).toMatch(message);
+  };
+  it('centres or σ of the wrong shape, or missing', async () => {
+    const m = rbfModel();
+    await refused({ ...m, tensors: { ...m.tensors, 'rbf.centers': f32([2, 3]) } }, /^r\.safetensors: rbf\.centers has shape \[2,3\] but metadata 'rbf' says \[3, 2\] \(centres × inputs\)/);
+    await refused({ ...m, tensors: { ...m.tensors, 'rbf.sigma': f32([3, 1]) } }, /rbf\.sigma has shape \[3,1\] but metadata 'rbf' says \[3\] \(one σ per centre\)/);
+    const { 'rbf.sigma': _, ...noSigma } = m.tensors;
+    await refused({ ...m, tensors: noSigma }, /tensor rbf\.sigma is missing \(metadata 'rbf' declares 3 centres\)/);
+  });
+  it('σ ≤ 0, σ = ∞ and a NaN centre are named with their position', async () => {
+    for (const [v, shown] of [[0, '0'], [-1, '-1'], [Infinity, 'Infinity']] as const) {
+      const m = rbfModel();
+      m.tensors['rbf.sigma'].data[2] = v;
+      await refused(m, new RegExp(`rbf\\.sigma has ${shown} for centre 2; σ must be finite and > 0`));
+    }
+    const m = rbfModel();
+    m.tensors['rbf.centers'].data[3] = NaN;
+    await refused(m, /rbf\.centers has NaN at centre 1, input 1; centres must be finite/);
+  });
+  it('centres declared huge in a tiny file are refused from the metadata, before anything is built', async () => {
+    const m = rbfModel();
+    // 2,000,000 centres of 784 inputs (6 GB of float32) declared in a few hundred bytes
+    const bytes = modelFile([{ inputs: 2_000_000, units: 1, activation: 'sigmoid', bias: false, alpha: 0.2 }], m.tensors, { rbf: JSON.stringify({ inputs: 784, units: 2_000_000, basis: 'gaussian' }) });
+    expect(bytes.length).toBeLessThan(600);
+    await expect(decode(bytes)).rejects.toThrow(/metadata 'rbf' declares 2000000 centres × 784 inputs = 1568000000 values, above the limit of 268435456/);
+    // within the limit but not what the tensors hold: the shape check names both
+    await refused({ ...m, architecture: [{ ...m.architecture[0], inputs: 100_000 }], rbf: { ...m.rbf, units: 100_000 } }, /rbf\.centers has shape \[3,2\] but metadata 'rbf' says \[100000, 2\]/);
+  });
+  it('metadata that does not add up: fields, basis, centres against the dense layer after them', async () => {
+    const m = rbfModel();
+    await refused({ ...m, rbf: { ...m.rbf, units: 0 } }, /metadata 'rbf' units \(the number of centres\) must be a positive integer, got 0/);
+    await refused({ ...m, rbf: { ...m.rbf, inputs: '2' } }, /metadata 'rbf' inputs must be a positive integer, got "2"/);
+    await refused({ ...m, rbf: { ...m.rbf, basis: 'cauchy' } }, /metadata 'rbf' basis must be one of gaussian, thinPlate, got "cauchy"/);
+    await refused({ ...m, rbf: { ...m.rbf, units: 4 } }, /metadata 'rbf' has 4 centres but layer 0 of the architecture takes 3 inputs \(one per centre\)/);
+    await expect(decode(modelFile(m.architecture, m.tensors, { rbf: '[1, 2]' }))).rejects.toThrow(/metadata 'rbf' must be an object \{inputs, units, basis\}, got \[1,2\]/);
+    await expect(decode(modelFile(m.architecture, m.tensors, { rbf: '{inputs' }))).rejects.toThrow(/metadata 'rbf' is not valid JSON/);
+  });
+  it('rbf tensors in a file without the rbf entry are extra tensors, refused rather than dropped', async () => {
+    const { architecture, tensors } = rbfModel();
+    await expect(decode(modelFile(architecture, tensors))).rejects.toThrow(/r\.safetensors: tensors rbf\.centers, rbf\.sigma are not part of the 1-layer architecture in its metadata/);
+    const small = smallModel();
+    await expect(decode(modelFile(small.architecture, { ...small.tensors, 'rbf.sigma': f32([3]) }))).rejects.toThrow(/tensor rbf\.sigma is not part of the 2-layer architecture in its metadata/);
+  });
+  it('the valid file these were spoiled from loads, and predicts from its centres', async () => {
+    const m = rbfModel();
+    const { model } = await decode(modelFile(m.architecture, m.tensors, { rbf: JSON.stringify(m.rbf), training: '{"loss":"halfSumSquared"}' }));
+    expect(model.front!.units).toBe(3);
+    expect(model.front!.sigma).toEqual([Math.fround(0.1), Math.fround(0.1), Math.fround(0.1)]);
+    // x on every centre (0.1, 0.1): φ = 1 for each, z = 3·0.1 + 0.1, y = sigmoid(0.4)
+    const y = await model.predict([[0.1, 0.1]]);
+    expect(y.data[0]).toBeCloseTo(1 / (1 + Math.exp(-0.4)), 6);
   });
 });
 

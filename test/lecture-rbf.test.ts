@@ -10,11 +10,14 @@ import type { RbfXorResult } from '../src/examples/rbf-xor.ts';
 import { rbf } from '../src/models/rbf.ts';
 import { kMeans } from '../src/models/kmeans.ts';
 import { rbfFeaturesCpu } from '../src/backends/cpu/rbf.ts';
-import { dense, sequential, sgd, adam, encodeModel } from '../src/index.ts';
+import { dense, sequential, sgd, adam, encodeModel, decodeModel } from '../src/index.ts';
 import { Random } from '../src/random.ts';
 import { main } from '../src/cli/main.ts';
 import { haveGpu, sharedGpu } from './helpers/gpu.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const round1 = (v: number) => Math.round(v * 10) / 10 + 0; // + 0 turns −0 into 0
 
@@ -83,7 +86,9 @@ describe('k-means centres and cluster widths', () => {
     const single = c[0] === 10 ? 0 : 1;
     expect(Array.from(c.subarray(single * 2, single * 2 + 2))).toEqual([10, 0]);
     expect(layer.sigma2![1 - single]).toBe(1);
-    expect(layer.sigma2![single]).toBeCloseTo(0.5 * (10 * 10 + 1 * 1), 10);
+    // σ is held at float32 precision (so a saved model reloads it exactly): σ² = fround(√50.5)², within 1e-7 of 50.5
+    expect(layer.sigma2![single]).toBe(Math.fround(Math.sqrt(50.5)) ** 2);
+    expect(Math.abs(layer.sigma2![single] / 50.5 - 1)).toBeLessThan(1.2e-7);
   });
 
   it('three seeded blobs: k-means finds their centres and converges', async () => {
@@ -126,13 +131,18 @@ describe('rbf layer in sequential', () => {
     expect((await model.evaluate(x, y)).accuracy).toBe(1);
     expect(model.summary()).toMatch(/rbf\s+2 → 6\s+gaussian/);
     expect(model.front!.centers!.length).toBe(12);
-    await expect(encodeModel(model)).rejects.toThrow(/rbf layer is not supported/);
+    // saved and loaded with its centres and σ (the file format itself: rbf-save.test.ts)
+    const { model: again } = await decodeModel(await encodeModel(model), 'blobs.safetensors', { backend: 'cpu' });
+    expect((await again.evaluate(x, y)).accuracy).toBe(1);
+    await again.dispose();
     await model.dispose();
   });
 
   it('bad input gets named errors', async () => {
     expect(() => rbf(2, 0)).toThrow(/number of centres must be a positive integer, got 0/);
     expect(() => rbf(2, 3, { sigma: 0 })).toThrow(/sigma must be > 0, got 0/);
+    expect(() => rbf(2, 3, { sigma: [1, 1e-50, 1] })).toThrow(/sigma 1e-50 for centre 1 is outside float32's range/);
+    expect(() => rbf(2, 3, { sigma: 1e39 })).toThrow(/sigma 1e\+39 is outside float32's range/);
     expect(() => rbf(2, 2, { sigma: [1, -2] })).toThrow(/sigma must be > 0, got -2 for centre 1/);
     expect(() => rbf(2, 2, { centers: [[0, 0]] })).toThrow(/centers must be 2×2/);
     expect(() => rbf(2, 1, { centers: [[0, NaN]] })).toThrow(/rbf centers has NaN/);
@@ -150,7 +160,7 @@ describe('rbf layer in sequential', () => {
 describe('deltagpu train mnist --model rbf', () => {
   it('trains an RBF digit classifier on a few embedded digits (CPU) and reports its test accuracy', async () => {
     const lines: string[] = [];
-    const code = await main(['train', 'mnist', '--model', 'rbf', '--centers', '30', '--train', '600', '--test', '200', '--epochs', '4', '--backend', 'cpu', '--json', '--lr', '0.2'], (s) => lines.push(s));
+    const code = await main(['train', 'mnist', '--model', 'rbf', '--centers', '30', '--train', '600', '--test', '200', '--epochs', '4', '--backend', 'cpu', '--json', '--lr', '0.2', '--out', join(mkdtempSync(join(tmpdir(), 'deltagpu-rbf-')), 'rbf.safetensors')], (s) => lines.push(s));
     expect(code).toBe(0);
     const j = JSON.parse(lines.at(-1)!);
     expect(j.model).toBe('rbf');

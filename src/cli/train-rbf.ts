@@ -2,8 +2,11 @@
  * `deltagpu train mnist --model rbf --centers K`: an RBF network on the digits — K Gaussian units placed
  * by k-means on the training images (σ_j from each cluster's spread), then a softmax output layer trained
  * on φ with cross-entropy. The hidden layer is fixed after k-means (the lecture's two-stage training), so
- * only K·10 + 10 weights learn. Not saved: the file format has no place for centres yet.
+ * only K·10 + 10 weights learn. Saved like the MLP (--out, default models/mnist-rbf.safetensors; the centres
+ * and σ go in the file as rbf.centers and rbf.sigma) with its loss and accuracy plot beside it.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { dense } from '../layers.ts';
 import { sequential } from '../model.ts';
 import { rbf } from '../models/rbf.ts';
@@ -14,9 +17,14 @@ import { loadIdxFolder } from '../data/idx.ts';
 import { subset } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { choiceOption, intOption, numberOption } from './options.ts';
+import { outputPaths } from './output-paths.ts';
+import { saveModel } from '../io/model-file.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { historyToSvg } from '../report/plot.ts';
 
 export const TRAIN_RBF_HELP = `  --model rbf              an RBF network instead: k-means centres, Gaussian units, softmax output
-  --centers K              its number of centres (default 100)   --kmeans-iterations N (default 20)`;
+  --centers K              its number of centres (default 100)   --kmeans-iterations N (default 20)
+                           (saved to --out, default models/mnist-rbf.safetensors)`;
 
 export interface RbfTrainValues {
   data?: string;
@@ -30,6 +38,7 @@ export interface RbfTrainValues {
   seed?: string;
   train?: string;
   test?: string;
+  out?: string;
   json?: boolean;
 }
 
@@ -48,6 +57,7 @@ export async function trainRbfMnist(values: RbfTrainValues, out: (s: string) => 
   const lr = numberOption(values.lr, 'lr', optimizer === 'adam' ? 0.05 : 0.2, (n) => n > 0, 'a number > 0');
   const backend = choiceOption<BackendChoice>(values.backend, 'backend', ['auto', 'webgpu', 'cpu'], 'auto');
   const seed = intOption(values.seed, 'seed', 1, 0);
+  const { modelPath, plotPath } = outputPaths(values.out ?? 'models/mnist-rbf.safetensors');
   const log = (s: string) => process.stderr.write(s + '\n');
   const say = values.json ? log : out;
 
@@ -69,9 +79,13 @@ export async function trainRbfMnist(values: RbfTrainValues, out: (s: string) => 
   say(`backend: ${model.backendName} — ${model.backendDescription}`);
   say(`RBF ${train.x.cols}-${K}-${train.classes}: k-means ${layer.iterations} iterations, σ from ${(Math.min(...layer.sigma!)).toFixed(2)} to ${Math.max(...layer.sigma!).toFixed(2)}; ${optimizer} lr ${lr}, batch ${batchSize}, ${history.epochs} epochs`);
   say(`test accuracy ${(accuracy * 100).toFixed(2)}%  test loss ${loss.toFixed(4)}  (${test.x.rows} images, ${seconds.toFixed(1)} s in all)`);
-  say('not saved: saving a model with an rbf layer is not supported yet');
+  const curves = { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy };
+  mkdirSync(dirname(modelPath) || '.', { recursive: true });
+  await saveModel(model, modelPath, { data: train.source, history: curves, testAccuracy: accuracy });
+  writeFileAtomic(plotPath, historyToSvg(curves, { title: `MNIST RBF ${train.x.cols}-${K}-${train.classes}`, valLabel: 'test' }));
+  say(`saved: ${modelPath} (safetensors, with the centres and σ) and ${plotPath} (loss and accuracy per epoch)`);
   if (values.json) {
-    out(JSON.stringify({ model: 'rbf', centers: K, kmeansIterations: layer.iterations, testAccuracy: accuracy, testLoss: loss, history: { loss: history.loss, accuracy: history.accuracy, testAccuracy: history.valAccuracy }, epochs: history.epochs, backend: model.backendName, adapter: model.backendDescription, seconds }));
+    out(JSON.stringify({ model: 'rbf', centers: K, kmeansIterations: layer.iterations, testAccuracy: accuracy, testLoss: loss, history: { loss: history.loss, accuracy: history.accuracy, testLoss: history.valLoss, testAccuracy: history.valAccuracy }, epochs: history.epochs, backend: model.backendName, adapter: model.backendDescription, seconds, modelPath, plotPath }));
   }
   await model.dispose();
   return 0;

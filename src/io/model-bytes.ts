@@ -5,6 +5,7 @@
  *
  * Tensor names follow PyTorch's nn.Linear: `layers.L.weight` is units × inputs, exactly our W layout, and
  * `layers.L.bias` has `units` values, so `torch.nn.Linear.load_state_dict` takes them as they are.
+ * A model whose first layer is rbf(...) adds `rbf.centers`, `rbf.sigma` and metadata 'rbf' (model-rbf.ts).
  */
 import { dense } from '../layers.ts';
 import { sequential } from '../model.ts';
@@ -16,6 +17,7 @@ import type { BackendChoice } from '../backends/select.ts';
 import { checkBackendOption } from '../backends/select.ts';
 import type { LossName } from '../losses.ts';
 import type { OptimizerConfig } from '../optimizers.ts';
+import { checkRbf, rbfFromSaved, rbfToTensors } from './model-rbf.ts';
 import { ModelFormatError, checkArchitecture, checkSeed, checkTraining, matchTensors, parseMetadataJson } from './model-check.ts';
 
 export { ModelFormatError } from './model-check.ts';
@@ -37,9 +39,9 @@ export interface LoadedModel {
 
 /** The model's current weights and configuration; `extra` lands in the metadata as JSON strings. */
 export async function encodeModel(model: Sequential, extra: Record<string, unknown> = {}): Promise<Uint8Array> {
-  if (model.front) throw new Error('saving a model with an rbf layer is not supported yet (its centres and widths have no place in the file format)');
+  const front = model.front ? rbfToTensors(model.front) : null; // refuses a layer with no centres yet
   const params = await model.getWeights();
-  const tensors: Tensors = {};
+  const tensors: Tensors = { ...front?.tensors };
   model.layers.forEach((l, i) => {
     tensors[`layers.${i}.weight`] = { dtype: 'F32', shape: [l.units, l.inputs], data: params[i].W };
     if (l.bias) tensors[`layers.${i}.bias`] = { dtype: 'F32', shape: [l.units], data: params[i].b };
@@ -50,6 +52,7 @@ export async function encodeModel(model: Sequential, extra: Record<string, unkno
     architecture: JSON.stringify(architecture),
     seed: String(model.seed),
   };
+  if (front) metadata.rbf = front.metadata;
   if (model.training) metadata.training = JSON.stringify(model.training);
   for (const [k, v] of Object.entries(extra)) metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
   return encodeSafetensors(tensors, metadata);
@@ -65,12 +68,14 @@ export async function decodeModel(bytes: Uint8Array, name: string, options: { ba
   // everything is checked against everything else before the model is built
   const architecture = checkArchitecture(parseMetadataJson(metadata, 'architecture', name), name);
   const seed = checkSeed(metadata.seed, name);
-  const params = matchTensors(architecture, tensors, name);
+  // an rbf first layer (metadata 'rbf'): its centres and σ, checked and set apart from the dense tensors
+  const front = metadata.rbf === undefined ? null : checkRbf(parseMetadataJson(metadata, 'rbf', name), tensors, architecture[0].inputs, name);
+  const params = matchTensors(architecture, front ? front.rest : tensors, name);
   const training = metadata.training === undefined ? null : checkTraining(parseMetadataJson(metadata, 'training', name), name);
   let model: Sequential;
   try {
     const layers = architecture.map((l) => dense(l.inputs, l.units, { activation: l.activation, bias: l.bias, alpha: l.alpha }));
-    model = sequential(layers, { seed });
+    model = sequential(front ? [rbfFromSaved(front.rbf), ...layers] : layers, { seed });
     await model.setWeights(params);
     if (training) model.compile({ loss: training.loss as LossName, optimizer: training.optimizer as OptimizerConfig, backend: options.backend ?? 'auto' });
   } catch (e) {

@@ -12,6 +12,10 @@
  * Width floor: a cluster whose patterns all sit on its centre (one pattern, or duplicates) has σ² = 0,
  * which would make φ a spike. It gets σ_j² = ½·min_{k≠j} ‖c_j − c_k‖² instead (half the squared distance
  * to the nearest other centre), or 1 when there is no other centre.
+ *
+ * σ_j is held at float32 precision (σ_j² = fround(σ_j)², kept in float64): like the weights and centres it
+ * then fits a float32 tensor exactly, so a saved model (src/io/model-rbf.ts) loads with the same σ_j² bit
+ * for bit and predicts the same. The rounding moves σ by at most 6e-8 of itself.
  */
 import { rbfFeaturesCpu } from '../backends/cpu/rbf.ts';
 import type { RadialBasis } from '../backends/cpu/rbf.ts';
@@ -27,6 +31,17 @@ import { checkFinite } from '../validate.ts';
 import type { Backend } from '../backend.ts';
 
 export type RbfBasis = 'gaussian' | 'thinPlate';
+export const RBF_BASES: readonly RbfBasis[] = ['gaussian', 'thinPlate'];
+
+/** The largest float32 and the smallest positive one: the range an adapted σ is clamped to. */
+const F32_MAX = Math.fround(3.4028234663852886e38);
+const F32_MIN = 2 ** -149;
+
+/** σ² for a width σ, with σ rounded to float32 first (see the file comment). */
+function squaredF32(sigma: number): number {
+  const s = Math.fround(sigma);
+  return s * s;
+}
 
 export interface RbfOptions {
   /** the centres, units × inputs (default: k-means on the first fit's patterns) */
@@ -90,9 +105,12 @@ export class RbfLayer {
       const s = typeof options.sigma === 'number' ? new Array<number>(units).fill(options.sigma) : options.sigma;
       if (!Array.isArray(s) || s.length !== units) throw new RangeError(`rbf: sigma must be one number or ${units} numbers (one per centre), got ${Array.isArray(s) ? s.length : typeof s}`);
       s.forEach((v, j) => {
-        if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`rbf: sigma must be > 0, got ${v}${s.length > 1 ? ` for centre ${j}` : ''}`);
+        const which = Array.isArray(options.sigma) ? ` for centre ${j}` : '';
+        if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`rbf: sigma must be > 0, got ${v}${which}`);
+        const f = Math.fround(v);
+        if (!(f > 0 && f <= F32_MAX)) throw new RangeError(`rbf: sigma ${v}${which} is outside float32's range (${F32_MIN} to ${F32_MAX})`);
       });
-      this.sigma2 = Float64Array.from(s, (v) => v * v);
+      this.sigma2 = Float64Array.from(s, squaredF32);
     }
   }
 
@@ -146,9 +164,10 @@ export class RbfLayer {
         count[j]++;
       });
       const c = this.centers;
+      const width2 = (s2: number) => squaredF32(Math.min(Math.max(Math.sqrt(s2), F32_MIN), F32_MAX));
       this.sigma2 = Float64Array.from(sum, (s, j) => {
         const s2 = count[j] > 0 ? s / count[j] : 0;
-        if (s2 > 0) return s2;
+        if (s2 > 0) return width2(s2);
         let nearest = Infinity;
         for (let k = 0; k < K; k++) {
           if (k === j) continue;
@@ -156,7 +175,7 @@ export class RbfLayer {
           for (let i = 0; i < D; i++) d += (c[j * D + i] - c[k * D + i]) ** 2;
           nearest = Math.min(nearest, d);
         }
-        return Number.isFinite(nearest) && nearest > 0 ? nearest / 2 : 1;
+        return Number.isFinite(nearest) && nearest > 0 ? width2(nearest / 2) : 1;
       });
     }
   }

@@ -92,3 +92,12 @@ export function smallModel(): { architecture: SavedLayerJson[]; tensors: Tensors
 export function hugeDeclaredModel(): Uint8Array {
   return modelFile([{ inputs: 784, units: 2_000_000, activation: 'softmax', bias: false, alpha: 0.2 }], { 'layers.0.weight': f32([1, 1]) });
 }
+
+/** A valid model with an rbf first layer (2 inputs, 3 centres) → dense 3 → 1, to be spoiled one way per test. */
+export function rbfModel(): { architecture: SavedLayerJson[]; tensors: Tensors; rbf: Record<string, unknown> } {
+  return {
+    architecture: [{ inputs: 3, units: 1, activation: 'sigmoid', bias: true, alpha: 0.2 }],
+    tensors: { 'rbf.centers': f32([3, 2]), 'rbf.sigma': f32([3]), 'layers.0.weight': f32([1, 3]), 'layers.0.bias': f32([1]) },
+    rbf: { inputs: 2, units: 3, basis: 'gaussian' },
+  };
+}
