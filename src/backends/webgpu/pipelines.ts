@@ -24,6 +24,8 @@ export interface NetworkPipelines {
   metrics: GPUComputePipeline;
   gather: GPUComputePipeline;
   advance: GPUComputePipeline;
+  /** non-finite flags of the updated parameters (shaders/health.wgsl) */
+  health: GPUComputePipeline;
 }
 
 const flag = (b: boolean) => (b ? 1 : 0);
@@ -53,8 +55,9 @@ export async function buildPipelines(kernels: Kernels, kernel: MatmulKernel, spe
       kernels.pipeline(KERNEL_FILES.outputDelta, { ...out, WRITE_DELTA: 0 }),
       kernels.pipeline(KERNEL_FILES.gather),
       kernels.pipeline(KERNEL_FILES.stepAdvance),
+      kernels.pipeline(KERNEL_FILES.health),
     ]),
   ]);
-  const [bias, softmax, outputDelta, metrics, gather, advance] = rest;
-  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance };
+  const [bias, softmax, outputDelta, metrics, gather, advance, health] = rest;
+  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, health };
 }

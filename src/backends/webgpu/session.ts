@@ -5,11 +5,12 @@
  * buffers (no readback in between: each step's position, row count and Adam t come from the GPU-side Step
  * record, see shaders/common.wgsl), and reads the summed metrics back with one mapAsync at the end.
  */
-import type { DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession } from '../../backend.ts';
+import type { DatasetHandle, LayerParams, Metrics, NetworkSpec, SessionState, StepTrace, TrainingSession } from '../../backend.ts';
 import type { Matrix } from '../../tensor.ts';
 import type { MatmulKernel, Kernels } from './kernels.ts';
 import { FLOAT, GpuMemory, ld, pad, unpad } from './memory.ts';
 import { ParamBuffers } from './params.ts';
+import { ParamHealth } from './health.ts';
 import type { NetworkPipelines } from './pipelines.ts';
 import { StepPlan } from './plan.ts';
 import type { ResidentData } from './plan.ts';
@@ -37,6 +38,10 @@ class GpuDataset implements DatasetHandle, ResidentData {
 export class WebGpuSession implements TrainingSession {
   private readonly mem: GpuMemory;
   private readonly params: ParamBuffers;
+  /** per-tick snapshot (for rollback) and non-finite flags of the parameters */
+  private readonly health: ParamHealth;
+  /** t at the last snapshot */
+  private tBefore = 0;
   private train: StepPlan | null = null;
   private infer: StepPlan | null = null;
   private order: GPUBuffer | null = null;
@@ -59,6 +64,7 @@ export class WebGpuSession implements TrainingSession {
     try {
       this.params = new ParamBuffers(this.mem, spec);
       this.params.write(params);
+      this.health = new ParamHealth(this.mem, spec, this.params, pipes.health);
       this.noOrder = this.mem.storage('no order (sequential)', 16);
     } catch (e) {
       this.mem.destroyAll();
@@ -161,10 +167,11 @@ export class WebGpuSession implements TrainingSession {
     return enc;
   }
 
-  private async readMetrics(plan: StepPlan, enc: GPUCommandEncoder, expected: number): Promise<Metrics> {
-    const [raw] = await this.mem.readMany([{ buffer: plan.accum, bytes: 16 }], enc);
+  private async readMetrics(plan: StepPlan, enc: GPUCommandEncoder, expected: number, health = false): Promise<Metrics> {
+    const [raw, flags] = await this.mem.readMany([{ buffer: plan.accum, bytes: 16 }, ...(health ? [this.health.part] : [])], enc);
     const u = new Uint32Array(raw.buffer, raw.byteOffset, 4);
-    const m = { lossSum: raw[0], correct: u[2], count: u[3] };
+    const m: Metrics = { lossSum: raw[0], correct: u[2], count: u[3] };
+    if (health) m.nonFiniteLayers = this.health.badLayers(flags);
     if (m.count !== expected) throw new Error(`webgpu: the GPU counted ${m.count} patterns, expected ${expected} (device lost?)`);
     return m;
   }
@@ -182,6 +189,8 @@ export class WebGpuSession implements TrainingSession {
     if (n === 0) return { lossSum: 0, correct: 0, count: 0 };
     const plan = this.trainPlan(Math.min(batchSize, order.length));
     const orderBuf = this.uploadOrder(order);
+    this.health.snapshot();
+    this.tBefore = this.t;
     plan.begin(start, Math.min(batchSize, order.length - start), this.t + 1, batchSize, order.length, false);
     const enc = this.encodeMany(n, plan.dispatchesPerStep, (pass) => {
       plan.encodeGather(pass, data, orderBuf);
@@ -195,7 +204,8 @@ export class WebGpuSession implements TrainingSession {
     const lastStart = start + (n - 1) * batchSize;
     this.lastRows = Math.min(batchSize, order.length - lastStart);
     const expected = Math.min(order.length, start + n * batchSize) - start;
-    return this.readMetrics(plan, enc, expected);
+    this.health.encode(enc);
+    return this.readMetrics(plan, enc, expected, true);
   }
 
   /** Encodes gather + forward over the whole data set in chunks; `after` adds per-chunk work. */
@@ -260,6 +270,24 @@ export class WebGpuSession implements TrainingSession {
     this.live();
     this.params.write(params);
     this.t = 0;
+  }
+
+  async getState(): Promise<SessionState> {
+    this.live();
+    return { params: await this.params.read(), optimizer: await this.params.readState(), t: this.t };
+  }
+
+  async setState(state: SessionState): Promise<void> {
+    this.live();
+    this.params.write(state.params);
+    this.params.writeState(state.optimizer);
+    this.t = state.t;
+  }
+
+  async rollback(): Promise<void> {
+    this.live();
+    this.health.restore();
+    this.t = this.tBefore;
   }
 
   async lastStep(): Promise<StepTrace> {
