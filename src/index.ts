@@ -29,3 +29,8 @@ export { historyToSvg } from './report/plot.ts';
 export type { PlotOptions } from './report/plot.ts';
 export { argmaxRows, confusionMatrix, renderConfusion, accuracyOf, precisionPerClass, recallPerClass } from './report/confusion.ts';
 export type { ConfusionMatrix } from './report/confusion.ts';
+// Training robustness (issue 10): typed errors, checkpoints as bytes.
+export { NonFiniteError, TrainingStoppedError, DeviceLostError, ModelBusyError } from './errors.ts';
+export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT } from './checkpoint/state.ts';
+export type { Checkpoint, TrainPosition } from './checkpoint/state.ts';
+export type { CheckpointOptions } from './checkpoint/fit.ts';

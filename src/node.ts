@@ -4,3 +4,4 @@ export { saveModel, loadModel } from './io/model-file.ts';
 export { loadMnist } from './data/mnist.ts';
 export { loadIdxFolder, loadIdxFiles, readIdxFile, encodeIdx } from './data/idx.ts';
 export { decodePng, encodePng, pngToMnistInput } from './data/png.ts';
+export { readCheckpoint, checkpointName } from './checkpoint/file.ts';

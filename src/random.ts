@@ -32,7 +32,7 @@ export class Random {
 
   /** The 128-bit state as four uint32s (checkpoints save it so a resumed run shuffles the same). */
   getState(): [number, number, number, number] {
-    return [this.a, this.b, this.c, this.d];
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
   setState(state: readonly number[]): void {

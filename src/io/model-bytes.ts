@@ -33,6 +33,13 @@ export interface LoadedModel {
 /** The model's current weights and configuration; `extra` lands in the metadata as JSON strings. */
 export async function encodeModel(model: Sequential, extra: Record<string, unknown> = {}): Promise<Uint8Array> {
   const params = await model.getWeights();
+  // a file with NaN weights would be refused by decodeModel (setWeights) later: refuse it now, by name
+  params.forEach((p, l) => {
+    for (const [name, a] of [['W', p.W], ['b', p.b]] as const) {
+      const k = a.findIndex((v) => !Number.isFinite(v));
+      if (k >= 0) throw new RangeError(`cannot save: layer ${l} ${name}[${k}] is ${a[k]} (training diverged; the weights are not finite)`);
+    }
+  });
   const tensors: Tensors = {};
   model.layers.forEach((l, i) => {
     tensors[`layers.${i}.weight`] = { dtype: 'F32', shape: [l.units, l.inputs], data: params[i].W };
