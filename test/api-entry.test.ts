@@ -46,9 +46,14 @@ describe('entry points', () => {
     }
   });
 
-  it('package.json sends Node to src/node.ts and bundlers to src/index.ts', () => {
+  it('package.json sends Node to the build of src/node.ts and browsers and bundlers to that of src/index.ts', () => {
     const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
-    expect(pkg.exports['.']).toEqual({ node: './src/node.ts', default: './src/index.ts' });
+    const node = { types: './dist/node.d.ts', default: './dist/node.js' };
+    const browser = { types: './dist/index.d.ts', default: './dist/index.js' };
+    expect(pkg.exports['.']).toEqual({ browser, node, default: browser });
+    // dist/X.js is the build of src/X.ts
+    const build = JSON.parse(readFileSync(resolve(root, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+    expect([build.compilerOptions.rootDir, build.compilerOptions.outDir]).toEqual(['src', 'dist']);
   });
 
   it('encodeModel → decodeModel (in memory, as a browser would) keeps weights and architecture', async () => {

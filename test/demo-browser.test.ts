@@ -6,36 +6,18 @@
  *
  * Without Chromium the test fails under CI (.ci/run installs it) and is skipped, loudly, elsewhere.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, preview } from 'vite';
 import type { PreviewServer } from 'vite';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { freePort, haveChromium, launchChromium } from './helpers/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
-const hasChromium = existsSync(CHROMIUM);
+const hasChromium = haveChromium('demo-browser');
 const demoConfig = fileURLToPath(new URL('../demo/vite.config.ts', import.meta.url));
-
-if (!hasChromium) {
-  if (process.env.CI) throw new Error(`demo-browser: no Chromium at ${CHROMIUM} (CI must install it: apt-get install chromium)`);
-  console.warn(`\n*** demo-browser: SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH) ***\n`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftShader)', () => {
   let outDir = '';
@@ -52,18 +34,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     const port = await freePort();
     server = await preview({ configFile: demoConfig, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true, open: false } });
     base = `http://127.0.0.1:${port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--enable-unsafe-webgpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
