@@ -90,6 +90,13 @@ export interface TrainPlan {
   deviceLost?: () => Promise<string | null>;
 }
 
+/**
+ * Lets the event loop run (signal handlers, timers, I/O): a CPU session's steps are synchronous, so
+ * without this a Ctrl-C or an AbortSignal fired by a timer would not be seen until fit returned.
+ */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
 const copyHistory = (h: History) => ({ loss: [...h.loss], accuracy: [...h.accuracy], valLoss: [...h.valLoss], valAccuracy: [...h.valAccuracy], samplesPerSecond: [...h.samplesPerSecond] });
 
 const mean = (m: Metrics) => ({ loss: m.lossSum / Math.max(1, m.count), accuracy: m.correct / Math.max(1, m.count) });
@@ -125,6 +132,7 @@ export async function train(session: TrainingSession, plan: TrainPlan): Promise<
     if (plan.checkpoint) lastCheckpoint = await plan.checkpoint.take(position());
   };
   const stopIfAsked = async () => {
+    if (plan.stopRequested) await yieldToEventLoop();
     const why = plan.stopRequested?.();
     if (!why) return;
     await checkpointNow();
