@@ -14,6 +14,10 @@ import type { LayerParams } from '../src/backend.ts';
 import { blobs, divergingCases, weightsBefore } from './helpers/robustness.ts';
 import { makeData, makeParams, makeSpec } from './helpers/networks.ts';
 import { Random } from '../src/random.ts';
+import { resilientFit } from '../src/cli/resilient-fit.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const have = await haveGpu();
 let shared: WebGpuBackend | null = null;
@@ -148,4 +152,34 @@ describe.skipIf(!have)('checkpoints and device loss (WebGPU)', () => {
     close(await m.getWeights(), await ref.getWeights(), 1e-3);
     own.dispose();
   });
+
+  for (const fallback of ['cpu', 'retry'] as const) {
+    it(`the CLI's fit (resilientFit) survives a lost device: --fallback ${fallback} finishes the run ${fallback === 'cpu' ? 'on the CPU' : 'on a new device'}`, async () => {
+      const { x, y } = blobs(48, 6);
+      const m = net();
+      const compile = { loss: 'categoricalCrossentropy', optimizer: adam(0.02), backend: 'webgpu' } as const;
+      m.compile(compile);
+      const device = () => (m as unknown as { backend: WebGpuBackend }).backend.context.device;
+      let destroyed = false;
+      const logs: string[] = [];
+      const dir = mkdtempSync(join(tmpdir(), 'deltagpu-lost-'));
+      try {
+        const h = await resilientFit(
+          m,
+          x,
+          y,
+          { epochs: 3, batchSize: 6, ticksPerEpoch: 4, callbacks: { onProgress: (p) => { if (p.epoch === 2 && p.done === 12 && !destroyed) [destroyed] = [true, device().destroy()]; } } },
+          { base: join(dir, 'run.safetensors'), every: null, keep: 1, fallback, compile, extra: {}, resumeHint: (f) => f, log: (s) => logs.push(s) },
+        );
+        expect(h.epochs).toBe(3);
+        expect(h.loss).toHaveLength(3);
+        expect(logs.join('\n')).toMatch(new RegExp(`device was lost during epoch 2 .*resuming from the checkpoint after epoch 1 on ${fallback === 'cpu' ? 'the CPU' : 'a new device'}`));
+        expect(logs.join('\n')).toMatch(/checkpoint kept in .*run\.e0001\.safetensors/);
+        expect(m.backendName).toBe(fallback === 'cpu' ? 'cpu' : 'webgpu');
+      } finally {
+        await m.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
