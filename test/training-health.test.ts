@@ -8,6 +8,7 @@ import { adam, dense, sequential, sgd, momentum } from '../src/index.ts';
 import { ModelBusyError, NonFiniteError, TrainingStoppedError } from '../src/errors.ts';
 import { encodeModel } from '../src/io/model-bytes.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../src/checkpoint/state.ts';
+import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.ts';
 import type { Checkpoint } from '../src/checkpoint/state.ts';
 import { blobs, divergingCases, weightsBefore } from './helpers/robustness.ts';
 
@@ -148,6 +149,36 @@ describe('checkpoints and resume (CPU)', () => {
     await expect(sgdModel.fit(x, y, { epochs: 3, batchSize: 8, resumeFrom: back })).rejects.toThrow(/checkpoint's optimizer .*adam.* differs from the model's .*sgd/);
     await expect(other.fit(x, y, { epochs: 3, resumeFrom: join(dir, 'nope.safetensors') })).rejects.toThrow(/cannot read checkpoint .*nope\.safetensors/);
     await expect(other.fit(x, y, { epochs: 3, checkpoint: { everyEpochs: 0 } })).rejects.toThrow(/checkpoint.everyEpochs must be a positive integer, got 0/);
+  });
+});
+
+describe('damaged or foreign checkpoint files', () => {
+  it('fail in decodeCheckpoint with the field or tensor named', async () => {
+    const { x, y } = blobs(30, 9);
+    const m = model();
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: adam(0.01), backend: 'cpu' });
+    let ck: Checkpoint | null = null;
+    const stop = new AbortController();
+    await m.fit(x, y, { epochs: 2, batchSize: 8, signal: stop.signal, checkpoint: {}, callbacks: { onEpochEnd: () => stop.abort() } }).catch((e: TrainingStoppedError) => (ck = e.checkpoint));
+    const good = decodeSafetensors(encodeCheckpoint(ck!), 'ck');
+    const meta = JSON.parse(good.metadata.checkpoint);
+    const variant = (change: (meta: Record<string, any>, tensors: Record<string, unknown>) => void, format = good.metadata.format) => {
+      const mm = structuredClone(meta);
+      const tensors = { ...good.tensors };
+      change(mm, tensors);
+      return encodeSafetensors(tensors as typeof good.tensors, { format, checkpoint: JSON.stringify(mm) });
+    };
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['a saved model', await encodeModel(m), /not a deltagpu checkpoint \(metadata format is 'deltagpu-model\/1'/],
+      ['epoch as text', variant((mm) => void (mm.epoch = '1')), /checkpoint metadata epoch \(expected an integer ≥ 0\) is "1"/],
+      ['history not an array', variant((mm) => void (mm.history.loss = 5)), /history\.loss \(expected an array of numbers\) is 5/],
+      ['history shorter than the epochs', variant((mm) => void (mm.epoch = 3)), /history\.loss \(expected 3 epochs of it\) is 1/],
+      ['no layers', variant((mm) => void (mm.run.network.layers = [])), /run\.network\.layers \(expected a non-empty array\)/],
+      ['a layer of -5 units', variant((mm) => void (mm.run.network.layers[0].units = -5)), /layer 0 units \(expected an integer ≥ 1\) is -5/],
+      ["Adam's v missing", variant((_mm, t) => void delete t['optimizer.1.weight.v']), /tensor optimizer\.1\.weight\.v is missing/],
+      ['metadata not JSON', encodeSafetensors(good.tensors, { format: good.metadata.format, checkpoint: '{epoch' }), /checkpoint metadata is not valid JSON/],
+    ];
+    for (const [what, bytes, message] of cases) expect(() => decodeCheckpoint(bytes, 'ck.safetensors'), what).toThrow(message);
   });
 });
 

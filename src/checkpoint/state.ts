@@ -89,6 +89,35 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
   return encodeSafetensors(tensors, { format: CHECKPOINT_FORMAT, checkpoint: JSON.stringify({ ...rest, t: state.t }) });
 }
 
+/** Every field decodeCheckpoint and a resume use, type-checked, so a damaged file fails here by name. */
+function checkMetadata(meta: Omit<Checkpoint, 'state'> & { t: number }, name: string): void {
+  const bad = (what: string, v: unknown) => {
+    throw new Error(`${name}: checkpoint metadata ${what} is ${JSON.stringify(v)?.slice(0, 80) ?? String(v)}`);
+  };
+  const int = (v: unknown, what: string, min = 0) => {
+    if (!Number.isInteger(v) || (v as number) < min) bad(`${what} (expected an integer ≥ ${min})`, v);
+  };
+  const nums = (v: unknown, what: string) => {
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) bad(`${what} (expected an array of numbers)`, v);
+  };
+  if (typeof meta !== 'object' || meta === null) bad('(expected an object)', meta);
+  const layers = meta.run?.network?.layers;
+  if (!Array.isArray(layers) || layers.length === 0) bad('run.network.layers (expected a non-empty array)', layers);
+  layers.forEach((l, i) => {
+    int(l?.inputs, `layer ${i} inputs`, 1);
+    int(l?.units, `layer ${i} units`, 1);
+    if (typeof l.bias !== 'boolean' || typeof l.activation !== 'string' || typeof l.alpha !== 'number') bad(`layer ${i} (activation, bias, alpha)`, l);
+  });
+  if (typeof meta.run.network.optimizer?.type !== 'string' || typeof meta.run.network.loss !== 'string') bad('run.network optimizer/loss', meta.run.network);
+  for (const k of ['epoch', 'step', 't'] as const) int(meta[k], k);
+  int(meta.run.batchSize, 'run.batchSize', 1);
+  int(meta.run.rows, 'run.rows', 1);
+  nums(meta.rng, 'rng');
+  for (const k of ['lossSum', 'correct', 'count'] as const) if (typeof meta.partial?.[k] !== 'number') bad(`partial.${k}`, meta.partial?.[k]);
+  for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'samplesPerSecond'] as const) nums(meta.history?.[k], `history.${k}`);
+  if (meta.history.loss.length !== meta.epoch) bad(`history.loss (expected ${meta.epoch} epochs of it)`, meta.history.loss.length);
+}
+
 /** A checkpoint from bytes (`name` names it in errors); every tensor is checked against its network. */
 export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const { tensors, metadata } = decodeSafetensors(bytes, name);
@@ -101,11 +130,8 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   } catch (e) {
     throw new Error(`${name}: the checkpoint metadata is not valid JSON (${(e as Error).message})`);
   }
-  const layers = meta?.run?.network?.layers;
-  const intAtLeast0 = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
-  if (!Array.isArray(layers) || layers.length === 0 || !intAtLeast0(meta.epoch) || !intAtLeast0(meta.step) || !intAtLeast0(meta.t) || !Array.isArray(meta.rng)) {
-    throw new Error(`${name}: the checkpoint metadata lacks layers, epoch, step, t or rng`);
-  }
+  checkMetadata(meta, name);
+  const layers = meta.run.network.layers;
   const take = (key: string, n: number, optional: boolean): Float32Array => {
     const t = tensors[key];
     if (!t) {
@@ -127,5 +153,5 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
     t: meta.t,
   };
   const { t: _t, ...rest } = meta;
-  return { ...rest, state, path: name };
+  return { ...rest, extra: typeof rest.extra === 'object' && rest.extra !== null ? rest.extra : {}, state, path: name };
 }
