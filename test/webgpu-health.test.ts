@@ -9,7 +9,8 @@ import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.ts';
 import { requestGpu } from '../src/backends/webgpu/device.ts';
 import { adam, dense, sequential } from '../src/index.ts';
-import { DeviceLostError, NonFiniteError } from '../src/errors.ts';
+import { DeviceLostError, ModelBusyError, NonFiniteError, TrainingStoppedError } from '../src/errors.ts';
+import { bufferStats } from '../src/backends/webgpu/memory.ts';
 import type { LayerParams } from '../src/backend.ts';
 import { blobs, divergingCases, weightsBefore } from './helpers/robustness.ts';
 import { makeData, makeParams, makeSpec } from './helpers/networks.ts';
@@ -182,4 +183,40 @@ describe.skipIf(!have)('checkpoints and device loss (WebGPU)', () => {
       }
     });
   }
+
+  it('dispose() from onProgress stops the GPU fit at the next tick, frees every buffer, keeps the weights; a second fit is refused meanwhile', async () => {
+    const { x, y } = blobs(48, 7);
+    const before = bufferStats.live;
+    const m = net();
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: adam(0.02), backend: 'webgpu' });
+    let second: Promise<unknown> | null = null;
+    let kept: number[] = [];
+    const err = await m
+      .fit(x, y, {
+        epochs: 5,
+        batchSize: 6,
+        ticksPerEpoch: 4,
+        callbacks: {
+          onProgress: (p) => {
+            if (p.epoch === 2 && p.done === 24) {
+              second = m.fit(x, y).catch((e: Error) => e);
+              void m.dispose();
+            }
+          },
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainingStoppedError);
+    expect((err as Error).message).toMatch(/the model was disposed during fit: stopped in epoch 2 after step 4/);
+    expect(await second).toBeInstanceOf(ModelBusyError);
+    expect(bufferStats.live).toBe(before);
+    expect(m.backendName).toBeNull();
+    kept = Array.from((await m.getWeights())[0].W);
+    // the weights are those after step 4 of epoch 2: the same as a CPU run stopped there, within float tolerance
+    const ref = net();
+    ref.compile({ loss: 'categoricalCrossentropy', optimizer: adam(0.02), backend: 'cpu' });
+    const stop = new AbortController();
+    await ref.fit(x, y, { epochs: 5, batchSize: 6, ticksPerEpoch: 4, signal: stop.signal, callbacks: { onProgress: (p) => { if (p.epoch === 2 && p.done === 24) stop.abort(); } } }).catch(() => {});
+    expect(worstError(kept, (await ref.getWeights())[0].W, 1e-3).rel).toBeLessThan(1e-4);
+  });
 });
