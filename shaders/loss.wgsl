@@ -1,5 +1,6 @@
 // loss.wgsl — the per-pattern loss E and the error e = −∂E/∂y of one output, as in src/losses.ts
-// (ids: halfSumSquared 0, sumSquared 1, meanSquared 2, binaryCrossentropy 3, categoricalCrossentropy 4).
+// (ids: halfSumSquared 0, sumSquared 1, meanSquared 2, binaryCrossentropy 3, categoricalCrossentropy 4,
+// perceptron 5: E counts the outputs that differ from their targets; its δ = d − y is FUSED in output_delta).
 // Probabilities are clamped to [ε, 1 − ε] inside logarithms and divisions, ε = 1e-7 (LOG_EPSILON).
 
 override LOSS: u32 = 0u;
@@ -27,6 +28,7 @@ fn loss_term(y: f32, d: f32, m: u32) -> f32 {
       if (d == 0.0) { return 0.0; }
       return -d * log(clamp_probability(y));
     }
+    case 5u: { return select(0.0, 1.0, y != d); }
     default: { return 0.5 * (d - y) * (d - y); }
   }
 }
@@ -40,6 +42,7 @@ fn output_error(y: f32, d: f32, m: u32) -> f32 {
       return d / clamp_probability(y) - (1.0 - d) / clamp_complement(y);
     }
     case 4u: { return d / clamp_probability(y); }
+    case 5u: { return d - y; }
     default: { return d - y; }
   }
 }

@@ -1,5 +1,5 @@
 // output_delta.wgsl — the output layer's delta fused with the loss, plus the step's loss/accuracy:
-//   fused (sigmoid + binary CE, softmax + categorical CE):  δ = d − y
+//   fused (sigmoid + binary CE, softmax + categorical CE, the perceptron rule):  δ = d − y
 //   softmax with another loss:                              δ_i = y_i·(e_i − Σ_j y_j·e_j)
 //   otherwise:                                              δ = f'(v, y)·e,  e = −∂E/∂y (loss.wgsl)
 // and per pattern E = Σ_k loss_term and "correct" = argmax(y) == argmax(d) (first index wins ties), or for

@@ -7,7 +7,7 @@
  */
 import type { Floats } from './tensor.ts';
 
-export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softplus', 'softmax'] as const;
+export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softplus', 'softmax', 'step', 'sign', 'piecewiseLinear'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /** Ids used by the WGSL kernels (override constant ACTIVATION). Keep in sync with shaders/activation.wgsl. */
@@ -19,7 +19,37 @@ export const ACTIVATION_ID: Record<ActivationName, number> = {
   leakyRelu: 4,
   softplus: 5,
   softmax: 6,
+  step: 7,
+  sign: 8,
+  piecewiseLinear: 9,
 };
+
+/**
+ * The simple perceptron's threshold activations (the lectures' table): unit step (Heaviside, ½ at 0),
+ * sign (−1, 0, 1) and piecewise linear (0 ≤ −½ < v + ½ < ½ ≤ 1). Their derivative is 0 almost everywhere
+ * (piecewise linear: 1 on the open ramp), so plain backpropagation through them moves nothing; they are
+ * trained by the perceptron rule (loss 'perceptron': δ = d − y with no f'), see src/models/perceptron.ts.
+ */
+export const THRESHOLD_ACTIVATIONS = ['step', 'sign', 'piecewiseLinear'] as const;
+
+/** The closed range [lo, hi] of each bounded activation's output, for checking targets. */
+export function activationRange(name: ActivationName): [number, number] {
+  switch (name) {
+    case 'sigmoid':
+    case 'step':
+    case 'piecewiseLinear':
+    case 'softmax':
+      return [0, 1];
+    case 'tanh':
+    case 'sign':
+      return [-1, 1];
+    case 'relu':
+    case 'softplus':
+      return [0, Infinity];
+    default:
+      return [-Infinity, Infinity];
+  }
+}
 
 /** Leaky ReLU's slope for v < 0 unless a layer says otherwise (Keras uses 0.3, TF's nn.leaky_relu 0.2; we follow TF). */
 export const DEFAULT_LEAKY_ALPHA = 0.2;
@@ -57,6 +87,12 @@ export function activate(name: ActivationName, v: number, alpha = DEFAULT_LEAKY_
       return softplus(v);
     case 'softmax':
       throw new Error('softmax is applied to a whole row: use softmaxRows');
+    case 'step':
+      return v > 0 ? 1 : v < 0 ? 0 : 0.5;
+    case 'sign':
+      return v > 0 ? 1 : v < 0 ? -1 : 0;
+    case 'piecewiseLinear':
+      return v <= -0.5 ? 0 : v >= 0.5 ? 1 : v + 0.5;
   }
 }
 
@@ -77,6 +113,12 @@ export function derivative(name: ActivationName, v: number, y: number, alpha = D
       return sigmoid(v);
     case 'softmax':
       throw new Error('softmax has no elementwise derivative: its delta is a Jacobian–vector product');
+    // 0 almost everywhere (at the jump the derivative does not exist; we take 0 there too)
+    case 'step':
+    case 'sign':
+      return 0;
+    case 'piecewiseLinear':
+      return v > -0.5 && v < 0.5 ? 1 : 0;
   }
 }
 

@@ -121,5 +121,10 @@ export interface Backend {
   compile(spec: NetworkSpec, params: LayerParams[]): Promise<TrainingSession>;
   /** After a call failed: why the device is lost (GPU), or null if it is not. */
   deviceLost?(): Promise<string | null>;
+  /**
+   * Throws (naming the buffer and the limit) if `spec`'s parameters cannot exist on this backend. Called
+   * before the host draws any initial weight, so a too-large model costs nothing; optional for custom backends.
+   */
+  checkSpec?(spec: NetworkSpec): void;
   dispose(): void;
 }

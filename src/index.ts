@@ -34,3 +34,23 @@ export { NonFiniteError, TrainingStoppedError, DeviceLostError, ModelBusyError }
 export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT } from './checkpoint/state.ts';
 export type { Checkpoint, TrainPosition } from './checkpoint/state.ts';
 export type { CheckpointOptions } from './checkpoint/fit.ts';
+// Error types for bad saved models, and the declared-size cap on models (issue 10).
+export { SafetensorsFormatError } from './io/safetensors.ts';
+export { ModelFormatError } from './io/model-check.ts';
+export { MAX_PARAMETERS } from './validate.ts';
+// The lectures' other networks on the same engine (issue 9).
+export { perceptron, Perceptron } from './models/perceptron.ts';
+export type { PerceptronOptions, PerceptronResult, PerceptronTraceRow, ThresholdActivation } from './models/perceptron.ts';
+export { linearRegression, LinearRegression, leastSquares } from './models/linear-regression.ts';
+export type { LinearRegressionOptions } from './models/linear-regression.ts';
+export { linearFitToSvg } from './report/fit-plot.ts';
+export type { FitPlotOptions } from './report/fit-plot.ts';
+export { rbf, RbfLayer } from './models/rbf.ts';
+export type { RbfOptions, RbfBasis } from './models/rbf.ts';
+export { kMeans } from './models/kmeans.ts';
+export type { KMeansResult } from './models/kmeans.ts';
+// The lecture's XOR worked example, traced pattern by pattern (the CLI's `deltagpu xor --trace` and the demo's stepper).
+export { traceXor, XOR_INPUTS, XOR_TARGETS, XOR_INITIAL, XOR_LEARNING_RATE } from './examples/xor.ts';
+export type { XorTraceRow, XorTraceOptions } from './examples/xor.ts';
+// Inside a network on the host (CPU reference kernels): each layer's outputs, each unit's δ for a pattern.
+export { layerOutputs, patternDeltas } from './inspect.ts';

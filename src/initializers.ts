@@ -13,6 +13,25 @@ export type Initializer = InitializerName | { type: 'uniform'; range: number };
 
 export const INITIALIZERS: readonly InitializerName[] = ['uniform', 'glorotUniform', 'heUniform', 'heNormal'];
 
+/**
+ * Checks an initializer where the layer is declared, so a NaN or negative range fails by name instead of
+ * drawing NaN weights that train silently.
+ */
+export function checkInitializer(init: unknown): Initializer {
+  const type = typeof init === 'string' ? init : typeof init === 'object' && init !== null ? (init as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string' || !(INITIALIZERS as readonly string[]).includes(type)) {
+    throw new RangeError(`unknown initializer '${String(type ?? init)}'; expected one of ${INITIALIZERS.join(', ')}`);
+  }
+  if (typeof init === 'object') {
+    const range = (init as { range?: unknown }).range;
+    if (type !== 'uniform') throw new RangeError(`initializer {type: '${type}'} takes no options; write '${type}'`);
+    if (typeof range !== 'number' || !Number.isFinite(range) || range <= 0) {
+      throw new RangeError(`initializer range must be a finite number > 0, got ${typeof range === 'string' ? JSON.stringify(range) : String(range)}`);
+    }
+  }
+  return init as Initializer;
+}
+
 export function initialWeights(init: Initializer, inputs: number, units: number, rng: Random): Float32Array {
   const W = new Float32Array(inputs * units);
   const type = typeof init === 'string' ? init : init.type;

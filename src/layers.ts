@@ -5,7 +5,9 @@
  */
 import { DEFAULT_LEAKY_ALPHA, checkActivation } from './activations.ts';
 import type { ActivationName } from './activations.ts';
+import { checkInitializer } from './initializers.ts';
 import type { Initializer } from './initializers.ts';
+import { checkNumber, describeValue } from './validate.ts';
 
 export interface DenseOptions {
   activation?: ActivationName;
@@ -27,11 +29,13 @@ export interface DenseLayer {
 }
 
 function checkSize(n: number, what: string): number {
-  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`dense: ${what} must be a positive integer, got ${String(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new RangeError(`dense: ${what} must be a positive integer, got ${String(n)}`);
   return n;
 }
 
 export function dense(inputs: number, units: number, options: DenseOptions = {}): DenseLayer {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`dense: options must be an object such as {activation: 'relu'}, got ${describeValue(options)}`);
+  if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new TypeError(`dense: bias must be true or false, got ${describeValue(options.bias)}`);
   const activation = checkActivation(options.activation ?? 'linear');
   const reluLike = activation === 'relu' || activation === 'leakyRelu';
   return {
@@ -40,7 +44,8 @@ export function dense(inputs: number, units: number, options: DenseOptions = {})
     units: checkSize(units, 'units'),
     activation,
     bias: options.bias ?? true,
-    initializer: options.initializer ?? (reluLike ? 'heUniform' : 'glorotUniform'),
-    alpha: options.alpha ?? DEFAULT_LEAKY_ALPHA,
+    initializer: checkInitializer(options.initializer ?? (reluLike ? 'heUniform' : 'glorotUniform')),
+    // a NaN slope would turn every negative net input into NaN without a word
+    alpha: options.alpha === undefined ? DEFAULT_LEAKY_ALPHA : checkNumber(options.alpha, 'dense: alpha (the leaky ReLU slope)'),
   };
 }

@@ -4,8 +4,13 @@
  * We keep the lecture's sign: the error is e = −∂E/∂y (for ½Σ(d−y)² that is just d − y), the output delta is
  * δ = f'(v)·e, and weights move by Δw = η·δ·x. So every "gradient" in this engine points downhill.
  * The WGSL kernel shaders/output_delta.wgsl implements the same formulas; the ids are shared with it.
+ *
+ * 'perceptron' is the perceptron rule written as a loss: its per-pattern value is the number of outputs
+ * that differ from their targets (so an epoch's loss sum counts the misclassified patterns of a
+ * one-output perceptron), and its output delta is e = d − y with no f' (Rosenblatt's rule, which the
+ * threshold activations need: their f' is 0). Any other loss's δ is a gradient; this one is not.
  */
-export const LOSSES = ['halfSumSquared', 'sumSquared', 'meanSquared', 'binaryCrossentropy', 'categoricalCrossentropy'] as const;
+export const LOSSES = ['halfSumSquared', 'sumSquared', 'meanSquared', 'binaryCrossentropy', 'categoricalCrossentropy', 'perceptron'] as const;
 export type LossName = (typeof LOSSES)[number];
 
 /** Ids used by the WGSL kernels (override constant LOSS). Keep in sync with shaders/output_delta.wgsl. */
@@ -15,6 +20,7 @@ export const LOSS_ID: Record<LossName, number> = {
   meanSquared: 2,
   binaryCrossentropy: 3,
   categoricalCrossentropy: 4,
+  perceptron: 5,
 };
 
 /** Outputs are clamped to [EPS, 1 − EPS] inside logarithms, as Keras does, so ln 0 never happens. */
@@ -55,6 +61,9 @@ export function patternLoss(loss: LossName, y: ArrayLike<number>, d: ArrayLike<n
       case 'categoricalCrossentropy':
         if (dk !== 0) e -= dk * Math.log(clampProbability(yk));
         break;
+      case 'perceptron':
+        if (yk !== dk) e += 1;
+        break;
     }
   }
   return e;
@@ -75,14 +84,16 @@ export function outputError(loss: LossName, y: number, d: number, m: number): nu
     }
     case 'categoricalCrossentropy':
       return d / clampProbability(y);
+    case 'perceptron':
+      return d - y;
   }
 }
 
 /**
  * Where the loss and the output activation cancel into δ = d − y: sigmoid with binary cross-entropy,
- * softmax with categorical cross-entropy. Using the fused form is both faster and exact where the
+ * softmax with categorical cross-entropy; and the perceptron rule, which is δ = d − y by definition. Using the fused form is both faster and exact where the
  * chained form would divide by a clamped probability.
  */
 export function fusesToTargetMinusOutput(loss: LossName, activation: string): boolean {
-  return (loss === 'binaryCrossentropy' && activation === 'sigmoid') || (loss === 'categoricalCrossentropy' && activation === 'softmax');
+  return (loss === 'binaryCrossentropy' && activation === 'sigmoid') || (loss === 'categoricalCrossentropy' && activation === 'softmax') || loss === 'perceptron';
 }

@@ -13,11 +13,13 @@ import { toMatrix, takeRows } from './tensor.ts';
 import type { Matrix, MatrixLike } from './tensor.ts';
 import { train } from './trainer.ts';
 import type { Callbacks, History, TraceStep } from './trainer.ts';
-import { checkPositiveInteger, checkShapes } from './validate.ts';
-import { createBackend } from './backends/select.ts';
+import { checkFitOptions, checkParamList, checkPositiveInteger, checkProbabilityTargets, checkShapes } from './validate.ts';
+import { checkLayerList, checkModelSize, checkRowsThroughLayers } from './spec-check.ts';
+import { checkBackendOption, createBackend } from './backends/select.ts';
 import type { BackendChoice } from './backends/select.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
+import type { RbfLayer } from './models/rbf.ts';
 import { checkpointing, resumePoint } from './checkpoint/fit.ts';
 import type { CheckpointOptions } from './checkpoint/fit.ts';
 import type { Checkpoint, CheckpointRun } from './checkpoint/state.ts';
@@ -74,8 +76,14 @@ export interface EvaluateResult {
 
 export class Sequential {
   readonly layers: readonly DenseLayer[];
+  /**
+   * An rbf(...) first layer, if any: a fixed map x → φ (centres by k-means at the first fit, see
+   * src/models/rbf.ts) computed on the model's backend before the dense layers, which alone train.
+   */
+  readonly front: RbfLayer | null;
   readonly seed: number;
-  private params: LayerParams[];
+  /** the host copy of the weights; drawn on first use (see `params`) */
+  private hostParams: LayerParams[] | null = null;
   private compiled: (CompileOptions & { spec: NetworkSpec }) | null = null;
   private backend: Backend | null = null;
   private session: TrainingSession | null = null;
@@ -90,23 +98,57 @@ export class Sequential {
   private fitting = false;
   private disposeRequested = false;
 
-  constructor(layers: DenseLayer[], options: { seed?: number } = {}) {
-    if (layers.length === 0) throw new RangeError('sequential: a model needs at least one layer');
+  constructor(layersIn: (DenseLayer | RbfLayer)[], options: { seed?: number } = {}) {
+    // an rbf(...) layer may stand first (a fixed map x → φ); everything else is checked as dense layers
+    const list: unknown = layersIn;
+    const front = Array.isArray(list) && (list[0] as { kind?: unknown } | null)?.kind === 'rbf' ? (list[0] as RbfLayer) : null;
+    const rest: unknown = front ? (list as unknown[]).slice(1) : list;
+    if (front && (rest as unknown[]).length === 0) throw new RangeError('sequential: an rbf layer needs a dense output layer after it');
+    if (Array.isArray(rest) && rest.some((l) => (l as { kind?: unknown } | null)?.kind === 'rbf')) {
+      throw new RangeError('sequential: an rbf layer can only be the first layer');
+    }
+    checkLayerList(rest, options);
+    const layers = rest;
+    if (front && layers[0].inputs !== front.units) {
+      throw new RangeError(`sequential: layer 1 expects ${layers[0].inputs} inputs but the rbf layer has ${front.units} centres`);
+    }
+    this.front = front;
     layers.forEach((l, i) => {
       if (i > 0 && l.inputs !== layers[i - 1].units) {
         throw new RangeError(`sequential: layer ${i} expects ${l.inputs} inputs but layer ${i - 1} has ${layers[i - 1].units} units`);
       }
       if (l.activation === 'softmax' && i !== layers.length - 1) throw new RangeError(`sequential: softmax is for the output layer only (layer ${i})`);
     });
+    checkModelSize(layers);
     this.layers = layers;
     this.seed = options.seed ?? 1;
-    const rng = new Random(this.seed);
-    this.params = layers.map((l) => ({ W: initialWeights(l.initializer, l.inputs, l.units, rng), b: new Float32Array(l.bias ? l.units : 0) }));
     this.shuffleRng = new Random(this.seed + 0x5eed);
   }
 
+  /**
+   * The weights on the host, drawn from the seed at first use rather than in the constructor: a backend
+   * checks the declared sizes against its limits first (ensureSession), so a model too big for the GPU is
+   * refused before gigabytes of host weights exist. The values are the same either way (their own generator).
+   */
+  private get params(): LayerParams[] {
+    if (!this.hostParams) {
+      const rng = new Random(this.seed);
+      this.hostParams = this.layers.map((l) => ({ W: initialWeights(l.initializer, l.inputs, l.units, rng), b: new Float32Array(l.bias ? l.units : 0) }));
+    }
+    return this.hostParams;
+  }
+
+  private set params(p: LayerParams[]) {
+    this.hostParams = p;
+  }
+
   get inputs(): number {
-    return this.layers[0].inputs;
+    return this.front?.inputs ?? this.layers[0].inputs;
+  }
+
+  /** x as the dense layers see it: through the rbf layer's φ when there is one (on the model's backend). */
+  private async frontFeatures(x: Matrix): Promise<Matrix> {
+    return this.front ? this.front.features(x, this.backend) : x;
   }
 
   get outputs(): number {
@@ -114,6 +156,8 @@ export class Sequential {
   }
 
   compile(options: CompileOptions): void {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`compile: options must be an object such as {loss: 'meanSquared'}, got ${options === null ? 'null' : typeof options}`);
+    checkBackendOption(options.backend);
     const loss = checkLoss(options.loss);
     const optimizer = resolveOptimizer(options.optimizer);
     const spec: NetworkSpec = {
@@ -145,6 +189,7 @@ export class Sequential {
     await this.settle();
     const choice = this.compiled.backend ?? 'auto';
     this.backend = typeof choice === 'object' ? choice : await createBackend(choice, this.compiled.onNotice ?? ((m) => console.warn(m)));
+    this.backend.checkSpec?.(this.compiled.spec); // sizes against the backend's limits, before any weight is drawn
     this.session = await this.backend.compile(this.compiled.spec, this.params);
     return this.session;
   }
@@ -165,14 +210,17 @@ export class Sequential {
   }
 
   private async fitNow(xIn: MatrixLike, yIn: MatrixLike, options: FitOptions): Promise<History> {
+    checkFitOptions(options);
     let x = toMatrix(xIn, 'x');
     let y = toMatrix(yIn, 'y');
     checkShapes(x, y, this.inputs, this.outputs);
+    if (this.compiled) checkProbabilityTargets(y, this.compiled.spec.loss);
     const epochs = checkPositiveInteger(options.epochs ?? 1, 'epochs');
     let validation: [Matrix, Matrix] | null = null;
     if (options.validationData) {
       validation = [toMatrix(options.validationData[0], 'validation x'), toMatrix(options.validationData[1], 'validation y')];
       checkShapes(validation[0], validation[1], this.inputs, this.outputs, 'validation x');
+      if (this.compiled) checkProbabilityTargets(validation[1], this.compiled.spec.loss, 'validation y');
     } else if (options.validationSplit !== undefined) {
       const f = options.validationSplit;
       if (!(f > 0 && f < 1)) throw new RangeError(`validationSplit must be between 0 and 1 (exclusive), got ${f}`);
@@ -185,6 +233,7 @@ export class Sequential {
     }
     const bs = options.batchSize ?? 32;
     const batchSize = bs === 'full' ? x.rows : Math.min(checkPositiveInteger(bs, "batchSize (a positive integer or 'full')"), x.rows);
+    checkRowsThroughLayers(this.layers, batchSize, 'fit');
     if (options.stopAtLoss !== undefined && !Number.isFinite(options.stopAtLoss)) throw new RangeError(`stopAtLoss must be a finite number, got ${options.stopAtLoss}`);
     const ticksPerEpoch = options.callbacks?.onProgress ? checkPositiveInteger(options.ticksPerEpoch ?? 20, 'ticksPerEpoch') : 1;
     const onNonFinite = options.onNonFinite ?? 'stop';
@@ -195,6 +244,11 @@ export class Sequential {
     const resume = await resumePoint(options.resumeFrom, run, epochs);
 
     const session = await this.ensureSession();
+    if (this.front) {
+      await this.front.adapt(x, this.backend);
+      x = await this.frontFeatures(x);
+      if (validation) validation[0] = await this.frontFeatures(validation[0]);
+    }
     const checkpoint = await checkpointing(options.checkpoint, run, () => session);
     const backend = this.backend;
     if (resume) {
@@ -251,8 +305,9 @@ export class Sequential {
     const x = toMatrix(xIn, 'x');
     const y = toMatrix(yIn, 'y');
     checkShapes(x, y, this.inputs, this.outputs);
+    if (this.compiled) checkProbabilityTargets(y, this.compiled.spec.loss);
     const session = await this.ensureSession();
-    const data = await session.upload(x, y);
+    const data = await session.upload(await this.frontFeatures(x), y);
     try {
       const m = await session.evaluate(data);
       return { loss: m.lossSum / m.count, accuracy: m.correct / m.count };
@@ -264,8 +319,9 @@ export class Sequential {
   async predict(xIn: MatrixLike): Promise<Matrix> {
     const x = toMatrix(xIn, 'x');
     checkShapes(x, null, this.inputs, this.outputs);
+    checkRowsThroughLayers(this.layers, x.rows, 'predict');
     const session = await this.ensureSession();
-    const data = await session.upload(x);
+    const data = await session.upload(await this.frontFeatures(x));
     try {
       return { data: await session.predict(data), rows: x.rows, cols: this.outputs };
     } finally {
@@ -282,6 +338,7 @@ export class Sequential {
 
   /** Replaces every layer's parameters (and resets the optimizer's state). Checked first, applied whole. */
   async setWeights(params: LayerParams[]): Promise<void> {
+    checkParamList(params, this.layers.length);
     if (!Array.isArray(params) || params.length !== this.layers.length) {
       throw new RangeError(`setWeights: expected ${this.layers.length} layers of {W, b}, got ${Array.isArray(params) ? params.length : typeof params}`);
     }
@@ -304,6 +361,7 @@ export class Sequential {
   /** A Keras-style table of the layers and parameter counts. */
   summary(): string {
     const rows = this.layers.map((l, i) => `  dense_${i}  ${String(l.inputs).padStart(5)} → ${String(l.units).padEnd(5)} ${l.activation.padEnd(10)} ${l.units * l.inputs + (l.bias ? l.units : 0)} params`);
+    if (this.front) rows.unshift(`  rbf      ${String(this.front.inputs).padStart(5)} → ${String(this.front.units).padEnd(5)} ${this.front.basis.padEnd(10)} ${this.front.units * (this.front.inputs + 1)} fixed (centres and σ)`);
     const total = this.layers.reduce((s, l) => s + l.units * l.inputs + (l.bias ? l.units : 0), 0);
     return [...rows, `  total ${total} parameters`].join('\n');
   }
@@ -351,6 +409,6 @@ export class Sequential {
   }
 }
 
-export function sequential(layers: DenseLayer[], options: { seed?: number } = {}): Sequential {
+export function sequential(layers: (DenseLayer | RbfLayer)[], options: { seed?: number } = {}): Sequential {
   return new Sequential(layers, options);
 }

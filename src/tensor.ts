@@ -16,6 +16,9 @@ export type MatrixLike = Matrix | readonly (readonly number[])[];
 
 /** Turns nested arrays into a Matrix; `what` names the argument in error messages. */
 export function toMatrix(x: MatrixLike, what: string): Matrix {
+  if (typeof x !== 'object' || x === null) {
+    throw new TypeError(`${what} must be an array of rows or a {data: Float32Array, rows, cols} matrix, got ${x === null ? 'null' : typeof x}`);
+  }
   if (!Array.isArray(x)) {
     const m = x as Matrix;
     if (!(m.data instanceof Float32Array) || !Number.isInteger(m.rows) || !Number.isInteger(m.cols)) {
@@ -28,6 +31,13 @@ export function toMatrix(x: MatrixLike, what: string): Matrix {
   }
   const rowsIn = x as readonly (readonly number[])[];
   const rows = rowsIn.length;
+  for (let r = 0; r < rows; r++) {
+    const row: unknown = rowsIn[r];
+    if (!Array.isArray(row)) {
+      const got = row === null ? 'null' : typeof row === 'object' ? `a ${(row as object).constructor?.name ?? 'object'}` : `${typeof row === 'string' ? JSON.stringify(row) : String(row)} (${typeof row})`;
+      throw new TypeError(`${what}: row ${r} is ${got}, expected an array of numbers (x is a list of rows, one per pattern)`);
+    }
+  }
   const cols = rows > 0 ? rowsIn[0].length : 0;
   const data = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
@@ -35,7 +45,14 @@ export function toMatrix(x: MatrixLike, what: string): Matrix {
     if (!Array.isArray(row) || row.length !== cols) {
       throw new RangeError(`${what}: row ${r} has ${Array.isArray(row) ? row.length : 'no'} values, expected ${cols} like row 0`);
     }
-    for (let c = 0; c < cols; c++) data[r * cols + c] = row[c];
+    for (let c = 0; c < cols; c++) {
+      const v = row[c];
+      // Float32Array would read null, '' and false as 0 and true as 1: a data bug trained on silently.
+      if (typeof v !== 'number') {
+        throw new TypeError(`${what}: row ${r}, column ${c} is ${v === null ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v)} (${v === null ? 'null' : typeof v}), expected a number`);
+      }
+      data[r * cols + c] = v;
+    }
   }
   return { data, rows, cols };
 }

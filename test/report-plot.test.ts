@@ -60,6 +60,12 @@ describe('historyToSvg', () => {
     expect(svg).not.toMatch(/NaN|Infinity|undefined/);
   });
 
+  it("labels the x axis as asked (the demo's live chart plots ticks), escaped", () => {
+    const svg = historyToSvg(history, { xLabel: 'tick <of 10>' });
+    expect(svg.match(/class="xlabel"[^>]*>tick &lt;of 10&gt;</g)).toHaveLength(2);
+    expect(svg).not.toMatch(/class="xlabel"[^>]*>epoch</);
+  });
+
   it('maps values to the right places: lower loss is drawn lower, later epochs further right', () => {
     const [train] = polylines(historyToSvg(history));
     for (let i = 1; i < train.points.length; i++) {

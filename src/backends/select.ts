@@ -8,6 +8,14 @@ import type { Backend } from '../backend.ts';
 
 export type BackendChoice = 'auto' | 'cpu' | 'webgpu';
 
+/** Checks compile's `backend` option where it is given, so a wrong object fails by name and not inside fit. */
+export function checkBackendOption(b: unknown): void {
+  if (b === undefined || b === 'auto' || b === 'cpu' || b === 'webgpu') return;
+  if (typeof b === 'object' && b !== null && typeof (b as Backend).compile === 'function' && typeof (b as Backend).dispose === 'function') return;
+  const got = typeof b === 'string' ? `'${b}'` : b === null ? 'null' : typeof b === 'object' ? `an object without compile() and dispose() (keys: ${Object.keys(b).slice(0, 5).join(', ') || 'none'})` : `${typeof b} ${String(b)}`;
+  throw new TypeError(`compile: backend must be 'auto', 'webgpu', 'cpu' or a Backend (from createCpuBackend() or createWebGpuBackend()), got ${got}`);
+}
+
 export async function createBackend(choice: BackendChoice, notice: (msg: string) => void = () => {}): Promise<Backend> {
   if (choice === 'cpu') return createCpuBackend();
   if (choice !== 'auto' && choice !== 'webgpu') throw new RangeError(`unknown backend '${String(choice)}'; expected auto, webgpu or cpu`);

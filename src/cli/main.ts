@@ -4,6 +4,11 @@
  */
 import { xorCommand, XOR_HELP } from './xor.ts';
 import { infoCommand } from './info.ts';
+import { perceptronCommand, PERCEPTRON_HELP } from './perceptron.ts';
+import { neuronCommand } from './neuron.ts';
+import { pricesCommand } from './prices.ts';
+import { linearFitCommand } from './linear-fit.ts';
+import { rbfCommand } from './rbf.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -14,9 +19,16 @@ commands:
   evaluate      evaluate a saved model on a data set
   predict       classify an image (PNG) or IDX file with a saved model
   xor           the lecture's XOR worked example
+  perceptron    the simple perceptron learning AND, OR, NAND (and failing XOR)
+  neuron        the single sigmoid neuron's two update rules
+  prices        the linear neuron learning the café's prices from the bills
+  linear-fit    linear regression as in the TensorFlow 2 example, with a plot
+  rbf           the RBF network's XOR example (--example xor [--train])
   info          the WebGPU adapter, its limits, and what --backend auto picks here
 
-${XOR_HELP}`;
+${XOR_HELP}
+
+${PERCEPTRON_HELP}`;
 
 type Command = (argv: string[], out: (s: string) => void) => Promise<number>;
 
@@ -31,6 +43,16 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     switch (command) {
       case 'xor':
         return await xorCommand(rest, out);
+      case 'perceptron':
+        return await perceptronCommand(rest, out);
+      case 'neuron':
+        return await neuronCommand(rest, out);
+      case 'prices':
+        return await pricesCommand(rest, out);
+      case 'linear-fit':
+        return await linearFitCommand(rest, out);
+      case 'rbf':
+        return await rbfCommand(rest, out);
       case 'info':
         return await infoCommand(rest, out);
       case 'train':

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { dirname } from 'node:path';
 import { dense } from '../layers.ts';
 import { sequential } from '../model.ts';
 import type { Sequential } from '../model.ts';
@@ -14,7 +14,8 @@ import type { OptimizerName } from '../optimizers.ts';
 import type { BackendChoice } from '../backends/select.ts';
 import type { Callbacks, History } from '../trainer.ts';
 import { combineCallbacks, earlyStopping } from '../callbacks.ts';
-import { loadMnist } from '../data/mnist.ts';
+import { loadMnist, loadMnistDigits } from '../data/mnist.ts';
+import { PIXELS } from '../data/split.ts';
 import { loadIdxFolder } from '../data/idx.ts';
 import { subset } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
@@ -25,10 +26,12 @@ import { ProgressBar } from './progress.ts';
 import { argmaxRows, confusionMatrix, renderConfusion } from '../report/confusion.ts';
 import type { ConfusionMatrix } from '../report/confusion.ts';
 import { predictInputs } from './predict.ts';
+import { checkRequestedCount, outputPaths } from './output-paths.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
 import { Interrupted, resilientFit } from './resilient-fit.ts';
 import { readCheckpoint } from '../checkpoint/file.ts';
 import type { Checkpoint } from '../checkpoint/state.ts';
+import { trainRbfMnist, TRAIN_RBF_HELP } from './train-rbf.ts';
 
 export const TRAIN_HELP = `deltagpu train mnist [options]
   Trains a digit classifier (784-128-10, ReLU, softmax + cross-entropy) on the embedded 10,000 MNIST
@@ -49,7 +52,8 @@ export const TRAIN_HELP = `deltagpu train mnist [options]
   --resume FILE            continue from a checkpoint with its settings (--epochs, --backend, --out may change)
   --fallback cpu           if the GPU device is lost, continue on the CPU from the last checkpoint
                            (default: on a new device). Ctrl-C writes a checkpoint and prints how to resume.
-  --quiet                  no progress bar          --json    print one JSON summary object last`;
+  --quiet                  no progress bar          --json    print one JSON summary object last
+${TRAIN_RBF_HELP}`;
 
 /** Options a resumed run may change; every other one comes from the checkpoint. */
 const RESUME_MAY_CHANGE = ['epochs', 'backend', 'out', 'quiet', 'json', 'checkpoint-every', 'keep', 'fallback', 'resume', 'help'];
@@ -57,9 +61,16 @@ const RESUME_MAY_CHANGE = ['epochs', 'backend', 'out', 'quiet', 'json', 'checkpo
 const defaultLr = (o: OptimizerName) => (o === 'adam' ? 0.001 : 0.05);
 
 function loadData(dir: string | undefined, seed: number, nTrain?: number, nTest?: number): { train: Dataset; test: Dataset } {
-  if (!dir) return loadMnist({ seed, ...(nTrain ? { train: nTrain } : {}), ...(nTest ? { test: nTest } : {}) });
+  if (!dir) {
+    const embedded = loadMnistDigits().reduce((n, d) => n + d.length / PIXELS, 0);
+    checkRequestedCount(nTrain, embedded, 'train', 'the embedded MNIST digits');
+    checkRequestedCount(nTest, embedded - (nTrain ?? 0), 'test', `the embedded MNIST digits after --train ${nTrain ?? 'default'}`);
+    return loadMnist({ seed, ...(nTrain ? { train: nTrain } : {}), ...(nTest ? { test: nTest } : {}) });
+  }
   const train = loadIdxFolder(dir, { split: 'train' });
   const test = loadIdxFolder(dir, { split: 'test' });
+  checkRequestedCount(nTrain, train.x.rows, 'train', train.source);
+  checkRequestedCount(nTest, test.x.rows, 'test', test.source);
   const head = (d: Dataset, n?: number) => (n && n < d.x.rows ? subset(d, Array.from({ length: n }, (_, i) => i)) : d);
   return { train: head(train, nTrain), test: head(test, nTest) };
 }
@@ -91,6 +102,9 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       quiet: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      model: { type: 'string' },
+      centers: { type: 'string' },
+      'kmeans-iterations': { type: 'string' },
     },
   });
   const given = { ...values };
@@ -109,6 +123,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== 'mnist') throw new RangeError(`expected 'train mnist', got 'train ${positionals.join(' ')}'`);
+  if (choiceOption(values.model, 'model', ['mlp', 'rbf'] as const, 'mlp') === 'rbf') return trainRbfMnist(values, out);
   const hidden = listOption(values.layers, 'layers', [128]);
   const activation = choiceOption(values.activation, 'activation', ACTIVATIONS.filter((a) => a !== 'softmax') as ActivationName[], 'relu');
   const epochs = intOption(values.epochs, 'epochs', 10);
@@ -120,7 +135,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const seed = intOption(values.seed, 'seed', 1, 0);
   const valSplit = values['validation-split'] === undefined ? undefined : numberOption(values['validation-split'], 'validation-split', 0, (n) => n > 0 && n < 1, 'a fraction between 0 and 1');
   const patience = values['early-stop'] === undefined ? null : intOption(values['early-stop'], 'early-stop', 1);
-  const modelPath = values.out ?? 'models/mnist.safetensors';
+  const { modelPath, plotPath } = outputPaths(values.out ?? 'models/mnist.safetensors');
   const checkpointEvery = values['checkpoint-every'] === undefined ? null : intOption(values['checkpoint-every'], 'checkpoint-every', 1);
   const keep = intOption(values.keep, 'keep', 1);
   const fallback = choiceOption<'cpu' | 'retry'>(values.fallback, 'fallback', ['cpu', 'retry'], 'retry');
@@ -128,7 +143,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const say = values.json ? log : out;
 
   const t0 = performance.now();
-  const { train, test } = loadData(values.data, seed, values.train ? intOption(values.train, 'train', 0) : undefined, values.test ? intOption(values.test, 'test', 0) : undefined);
+  const { train, test } = loadData(values.data, seed, values.train ? intOption(values.train, 'train', 1) : undefined, values.test ? intOption(values.test, 'test', 1) : undefined);
   say(`data: ${train.x.rows} training and ${test.x.rows} test images from ${train.source} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
   const sizes = [train.x.cols, ...hidden, train.classes];
@@ -154,7 +169,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   // without a validation split, the per-epoch test evaluation is what early stopping watches
   const stop = patience === null ? [] : [earlyStopping(patience, { onStop: log })];
   if (resume) say(`resuming from ${values.resume}: ${resume.epoch} epoch(s)${resume.step ? ` and ${resume.step} step(s)` : ''} done`);
-  const stem = modelPath.slice(0, modelPath.length - extname(modelPath).length);
+  const stem = plotPath.slice(0, -'.svg'.length);
   const { resume: _r, quiet: _q, json: _j, help: _h, ...cli } = values;
   let history: History;
   try {
@@ -189,7 +204,6 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const result = await summarize(model, test, say);
   mkdirSync(dirname(modelPath) || '.', { recursive: true });
   await saveModel(model, modelPath, { data: train.source, history: { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, testAccuracy: result.accuracy });
-  const plotPath = modelPath.slice(0, modelPath.length - extname(modelPath).length) + '.svg';
   writeFileAtomic(plotPath, historyToSvg({ loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, { title: `MNIST ${sizes.join('-')}`, valLabel: evalName }));
   say(`saved: ${modelPath} (safetensors) and ${plotPath} (loss and accuracy per epoch)`);
   const samplesPerSecond = history.samplesPerSecond.reduce((s, v) => s + v, 0) / history.samplesPerSecond.length;

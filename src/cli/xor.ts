@@ -3,6 +3,7 @@
  * bias inputs trained to convergence (--bias).
  */
 import { parseArgs } from 'node:util';
+import { choiceOption } from './options.ts';
 import { traceXor, trainXorWithBias, XOR_INPUTS, XOR_TARGETS } from '../examples/xor.ts';
 import type { XorTraceRow } from '../examples/xor.ts';
 import type { BackendChoice } from '../backends/select.ts';
@@ -40,7 +41,7 @@ export async function xorCommand(argv: string[], out: (s: string) => void): Prom
     out(XOR_HELP);
     return 0;
   }
-  const backend = values.backend as BackendChoice;
+  const backend = choiceOption<BackendChoice>(values.backend, 'backend', ['auto', 'webgpu', 'cpu'], 'auto');
   if (values.format !== 'table' && values.format !== 'json') throw new RangeError(`--format must be table or json, got '${values.format}'`);
   const epochs = Number(values.epochs ?? (values.bias ? 10000 : 1));
   if (!Number.isInteger(epochs) || epochs <= 0) throw new RangeError(`--epochs must be a positive integer, got '${values.epochs}'`);

@@ -9,10 +9,12 @@
  * Files are accepted plain or gzipped (as downloaded), told apart by the gzip magic 1f 8b rather than by the
  * file name, because people rename and unpack files in every combination.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { type Dataset, makeDataset } from './dataset.ts';
+import { InflateLimitError, MAX_DEFLATE_RATIO, gunzipHead, inflateBounded } from '../io/bounded-inflate.ts';
+import { openInputFile } from '../io/read-file.ts';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -22,6 +24,20 @@ export interface IdxArray {
   dims: number[];
   data: Uint8Array;
 }
+
+/** What every malformed IDX input throws (truncated, wrong magic, sizes that do not add up, gzip bombs…). */
+export class IdxFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdxFormatError';
+  }
+}
+
+/**
+ * The largest IDX payload read (1 GiB): EMNIST's biggest file (byclass training images) is 547 MB unpacked.
+ * Checked against the sizes a header declares, before reading or inflating the data.
+ */
+export const MAX_IDX_BYTES = 2 ** 30;
 
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
@@ -35,13 +51,48 @@ function describeMagic(m: number): string {
 /** Unpacks gzip if the bytes start with its magic; `file` only names the source in errors. */
 export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    let cap = 0;
     try {
-      return new Uint8Array(gunzipSync(bytes));
+      // the header first, from a short prefix: its dimensions are the cap for the rest (a bomb stops there)
+      const longest = 4 + 4 * 255;
+      const head = gunzipHead(bytes, longest);
+      if (head.length < longest && !hasFullHeader(head)) {
+        // the whole stream inflates to less than a header: unpack it (a cut stream says so), parseIdx judges the rest
+        cap = longest;
+      } else {
+        cap = idxDeclaredBytes(head, file, bytes.length);
+      }
+      return inflateBounded(bytes, cap, 'gzip');
     } catch (err) {
-      throw new Error(`${file}: looks gzipped (starts with 1f 8b) but does not unpack: ${(err as Error).message}`);
+      if (err instanceof IdxFormatError) throw err;
+      if (err instanceof InflateLimitError) {
+        throw new IdxFormatError(`${file}: gzip data inflates beyond the ${cap} bytes its IDX header declares; refusing to unpack more`);
+      }
+      throw new IdxFormatError(`${file}: looks gzipped (starts with 1f 8b) but does not unpack: ${(err as Error).message}`);
     }
   }
   return bytes;
+}
+
+function hasFullHeader(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0 && head[1] === 0 && head[3] > 0 && head.length >= 4 + 4 * head[3];
+}
+
+/**
+ * The total size (header + data) an IDX header declares, checked against MAX_IDX_BYTES and, for `packedBytes`
+ * of gzip, against the most those bytes could inflate to. Throws the same errors parseIdx would for a bad
+ * or short header, so a file is judged by what it claims before its data is read or inflated.
+ */
+export function idxDeclaredBytes(head: Uint8Array, file: string, packedBytes?: number, expectedMagic?: number): number {
+  const { dims, headerBytes } = parseIdxHeader(head, file, expectedMagic);
+  const total = headerBytes + dims.reduce((x, y) => x * y, 1);
+  if (total > MAX_IDX_BYTES) {
+    throw new IdxFormatError(`${file}: IDX dimensions ${dims.join('×')} declare ${total} bytes, above the ${MAX_IDX_BYTES}-byte (1 GiB) limit for an IDX file`);
+  }
+  if (packedBytes !== undefined && total > packedBytes * MAX_DEFLATE_RATIO) {
+    throw new IdxFormatError(`${file}: IDX dimensions ${dims.join('×')} declare ${total} bytes, more than ${packedBytes} bytes of gzip can hold (at most ${MAX_DEFLATE_RATIO}× as much)`);
+  }
+  return total;
 }
 
 /**
@@ -49,46 +100,70 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
  * kind (labels given where images belong) is rejected by name, the most common mix-up.
  */
 export function parseIdx(bytes: Uint8Array, file = '<bytes>', expectedMagic?: number): IdxArray {
-  if (bytes.length < 4) throw new Error(`${file}: truncated IDX file: expected at least a 4-byte header, got ${bytes.length} bytes`);
+  const { magic, dims, headerBytes } = parseIdxHeader(bytes, file, expectedMagic);
+  const expected = checkIdxLength(dims, headerBytes, bytes.length, file);
+  return { magic, dims, data: bytes.subarray(headerBytes, expected) };
+}
+
+/** The magic and dimensions from the start of an IDX file (`bytes` may hold just the header). */
+export function parseIdxHeader(bytes: Uint8Array, file: string, expectedMagic?: number): { magic: number; dims: number[]; headerBytes: number } {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`parseIdx: bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+  if (bytes.length < 4) throw new IdxFormatError(`${file}: truncated IDX file: expected at least a 4-byte header, got ${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
   if (expectedMagic !== undefined && magic !== expectedMagic) {
-    throw new Error(`${file}: wrong magic number: found ${describeMagic(magic)}, expected ${describeMagic(expectedMagic)}`);
+    throw new IdxFormatError(`${file}: wrong magic number: found ${describeMagic(magic)}, expected ${describeMagic(expectedMagic)}`);
   }
   const type = bytes[2];
   const ndims = bytes[3];
   if (bytes[0] !== 0 || bytes[1] !== 0 || ndims === 0) {
-    throw new Error(`${file}: not an IDX file: magic ${describeMagic(magic)} should be 0x000008NN with NN ≥ 1 dimensions`);
+    throw new IdxFormatError(`${file}: not an IDX file: magic ${describeMagic(magic)} should be 0x000008NN with NN ≥ 1 dimensions`);
   }
   if (type !== 0x08) {
-    throw new Error(`${file}: IDX element type 0x${type.toString(16).padStart(2, '0')} is not supported (only 0x08, unsigned byte)`);
+    throw new IdxFormatError(`${file}: IDX element type 0x${type.toString(16).padStart(2, '0')} is not supported (only 0x08, unsigned byte)`);
   }
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {
-    throw new Error(`${file}: truncated IDX file: expected a ${headerBytes}-byte header for ${ndims} dimensions, got ${bytes.length} bytes`);
+    throw new IdxFormatError(`${file}: truncated IDX file: expected a ${headerBytes}-byte header for ${ndims} dimensions, got ${bytes.length} bytes`);
   }
   const dims: number[] = [];
   for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  return { magic, dims, headerBytes };
+}
+
+/** The file length `dims` need; throws unless `length` is exactly that. */
+function checkIdxLength(dims: number[], headerBytes: number, length: number, file: string): number {
   const count = dims.reduce((a, b) => a * b, 1);
   const expected = headerBytes + count;
-  if (bytes.length < expected) {
-    throw new Error(`${file}: truncated IDX file: dimensions ${dims.join('×')} need ${expected} bytes, got ${bytes.length}`);
+  if (length < expected) {
+    throw new IdxFormatError(`${file}: truncated IDX file: dimensions ${dims.join('×')} need ${expected} bytes, got ${length}`);
   }
-  if (bytes.length > expected) {
-    throw new Error(`${file}: IDX file has ${bytes.length - expected} bytes after its data: dimensions ${dims.join('×')} need ${expected} bytes, got ${bytes.length}`);
+  if (length > expected) {
+    throw new IdxFormatError(`${file}: IDX file has ${length - expected} bytes after its data: dimensions ${dims.join('×')} need ${expected} bytes, got ${length}`);
   }
-  return { magic, dims, data: bytes.subarray(headerBytes, expected) };
+  return expected;
 }
 
 /** Reads and parses one IDX file, plain or gzipped. */
 export function readIdxFile(path: string, expectedMagic?: number): IdxArray {
+  const f = openInputFile(path, 'IDX file', MAX_IDX_BYTES);
   let raw: Uint8Array;
   try {
-    raw = readFileSync(path);
-  } catch (err) {
-    throw new Error(`cannot read IDX file ${path}: ${(err as Error).message}`);
+    const head = f.read(0, 4 + 4 * 255);
+    const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    // a plain file is judged by its header before the data is read: the sizes must match the file's
+    if (!gzipped) checkPlainIdxSize(head, path, f.size, expectedMagic);
+    raw = f.read(0, f.size);
+  } finally {
+    f.close();
   }
   return parseIdx(maybeGunzip(raw, path), path, expectedMagic);
+}
+
+function checkPlainIdxSize(head: Uint8Array, file: string, size: number, expectedMagic?: number): void {
+  idxDeclaredBytes(head, file, undefined, expectedMagic);
+  const { dims, headerBytes } = parseIdxHeader(head, file, expectedMagic);
+  checkIdxLength(dims, headerBytes, size, file);
 }
 
 /** IDX bytes for unsigned-byte data of shape `dims`; gzipped if asked. For tests, and for exporting data sets. */
@@ -131,6 +206,8 @@ export function idxToDataset(
   if (images.dims.length !== 3) throw new Error(`${imagesName}: images need 3 dimensions (count, rows, cols), found ${images.dims.length}`);
   if (labels.dims.length !== 1) throw new Error(`${labelsName}: labels need 1 dimension (count), found ${labels.dims.length}`);
   const [n, height, width] = images.dims;
+  if (n === 0) throw new IdxFormatError(`${imagesName}: has 0 images, expected at least 1`);
+  if (height === 0 || width === 0) throw new IdxFormatError(`${imagesName}: images are ${height}×${width} pixels, expected at least 1×1`);
   if (labels.dims[0] !== n) {
     throw new Error(`label count does not match image count: ${labelsName} has ${labels.dims[0]} labels but ${imagesName} has ${n} images`);
   }

@@ -42,28 +42,40 @@ export interface MnistInputOptions {
   fit?: 'auto' | 'stretch' | 'mnist';
 }
 
+/** Throws unless `img` is a whole image: positive integer sides, 1–4 channels, exactly w·h·c samples. */
+export function checkRawImage(img: RawImage, what: string): void {
+  if (typeof img !== 'object' || img === null) throw new TypeError(`${what}: image must be {width, height, channels, data}, got ${img === null ? 'null' : typeof img}`);
+  const { width, height, channels, data } = img;
+  if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) throw new RangeError(`${what}: image size must be positive integers, got ${String(width)}×${String(height)}`);
+  if (![1, 2, 3, 4].includes(channels)) throw new RangeError(`${what}: channels must be 1, 2, 3 or 4, got ${String(channels)}`);
+  if (!((data as unknown) instanceof Uint8Array)) throw new TypeError(`${what}: data must be a Uint8Array of 8-bit samples`);
+  if (data.length !== width * height * channels) throw new RangeError(`${what}: data has ${data.length} samples but ${width}×${height}×${channels} = ${width * height * channels}`);
+}
+
 export function toMnistInput(img: RawImage, options: MnistInputOptions | number = {}): MnistInput {
   const opts = typeof options === 'number' ? { size: options } : options;
   const size = opts.size ?? 28;
+  if (!Number.isInteger(size) || size < 1 || size > 4096) throw new RangeError(`toMnistInput: size must be an integer in 1..4096, got ${String(size)}`);
+  checkRawImage(img, 'toMnistInput');
   const { width, height, channels, data } = img;
   const n = width * height;
   const gray = new Float32Array(n);
-  const alpha = new Float32Array(n).fill(1);
   for (let i = 0; i < n; i++) {
     const p = i * channels;
     gray[i] = channels >= 3 ? (0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]) / 255 : data[p] / 255;
-    if (channels === 2 || channels === 4) alpha[i] = data[p + channels - 1] / 255;
   }
+  // alpha is read from the samples where needed, not kept as a second full-size float image
+  const alpha = (i: number) => (channels === 2 || channels === 4 ? data[i * channels + channels - 1] / 255 : 1);
   const notes: string[] = [];
   let hasAlpha = false;
-  for (let i = 0; i < n; i++) if (alpha[i] < 1) { hasAlpha = true; break; }
+  for (let i = 0; i < n; i++) if (alpha(i) < 1) { hasAlpha = true; break; }
   if (hasAlpha) {
     // Strokes drawn on a transparent canvas: put them on the background that contrasts with their colour,
     // so black-ink and white-ink drawings both come out as a visible digit.
     let ink = 0, weight = 0;
-    for (let i = 0; i < n; i++) { ink += gray[i] * alpha[i]; weight += alpha[i]; }
+    for (let i = 0; i < n; i++) { ink += gray[i] * alpha(i); weight += alpha(i); }
     const bg = weight > 0 && ink / weight < 0.5 ? 1 : 0;
-    for (let i = 0; i < n; i++) gray[i] = gray[i] * alpha[i] + bg * (1 - alpha[i]);
+    for (let i = 0; i < n; i++) gray[i] = gray[i] * alpha(i) + bg * (1 - alpha(i));
     notes.push(`transparent background flattened onto ${bg ? 'white' : 'black'}`);
   }
   // Decide on inversion at full resolution, before cropping: the crop needs to know which side is ink.
@@ -109,13 +121,12 @@ function mnistFit(gray: Float32Array, w: number, h: number, size: number): Float
   }
   const bw = x1 - x0 + 1;
   const bh = y1 - y0 + 1;
-  const crop = new Float32Array(bw * bh);
-  for (let y = 0; y < bh; y++) crop.set(gray.subarray((y0 + y) * w + x0, (y0 + y) * w + x0 + bw), y * bw);
   const box = Math.round((size * 20) / 28);
   const scale = box / Math.max(bw, bh);
   const tw = Math.max(1, Math.round(bw * scale));
   const th = Math.max(1, Math.round(bh * scale));
-  const digit = areaResize(crop, bw, bh, tw, th);
+  // resampled straight from the bounding box inside the full image: no cropped copy of a large photo
+  const digit = areaResize(gray, bw, bh, tw, th, { x0, y0, stride: w });
   let mass = 0, mx = 0, my = 0;
   for (let y = 0; y < th; y++) for (let x = 0; x < tw; x++) { const v = digit[y * tw + x]; mass += v; mx += v * x; my += v * y; }
   // MNIST puts the centre of mass at pixel index 14 (measured: the embedded digits average 14.00, 14.00), not
@@ -132,7 +143,15 @@ function mnistFit(gray: Float32Array, w: number, h: number, size: number): Float
  * Box (area-averaging) resampling: each output pixel is the mean of the source area it covers, with partial
  * source pixels weighted by their overlap. Unlike nearest-neighbour, thin strokes do not vanish when shrinking.
  */
-export function areaResize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+export function areaResize(
+  src: Float32Array,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  /** a sw × sh window of a larger row-major image: its top-left corner and the image's row length */
+  window: { x0: number; y0: number; stride: number } = { x0: 0, y0: 0, stride: sw },
+): Float32Array {
   // Per axis, each output index covers [o·s/d, (o+1)·s/d) in source units; precompute the overlap weights.
   const spans = (s: number, d: number) => {
     const out: { i: number; w: number }[][] = [];
@@ -155,7 +174,7 @@ export function areaResize(src: Float32Array, sw: number, sh: number, dw: number
   for (let oy = 0; oy < dh; oy++) {
     for (let ox = 0; ox < dw; ox++) {
       let acc = 0;
-      for (const { i: y, w: wy } of ys[oy]) for (const { i: x, w: wx } of xs[ox]) acc += src[y * sw + x] * wx * wy;
+      for (const { i: y, w: wy } of ys[oy]) for (const { i: x, w: wx } of xs[ox]) acc += src[(window.y0 + y) * window.stride + window.x0 + x] * wx * wy;
       out[oy * dw + ox] = acc;
     }
   }

@@ -3,12 +3,28 @@
  * RGB, RGBA and palette images (what phones, paint programs and canvases save), a converter to a 28×28 MNIST
  * input, and a small encoder for tests and for exporting digits. No dependency: zlib does the real work.
  */
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { InflateLimitError, MAX_DEFLATE_RATIO, inflateBounded } from '../io/bounded-inflate.ts';
 import { toMnistInput } from './image.ts';
 import type { MnistInput, MnistInputOptions, RawImage } from './image.ts';
 
 export { areaResize, toMnistInput } from './image.ts';
 export type { MnistInput, MnistInputOptions, RawImage } from './image.ts';
+
+/** What every malformed PNG throws (bad signature, short or corrupt chunks, sizes beyond MAX_PNG_PIXELS…). */
+export class PngFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PngFormatError';
+  }
+}
+
+/**
+ * The largest image decoded: 50 million pixels (a 48-megapixel phone photo is 8000 × 6000). A PNG's pixels
+ * are held once as bytes and once as float gray values, so this caps a decode near 1 GB; an 8192 × 8192
+ * image (67 million pixels) is refused by its IHDR, before its data is inflated.
+ */
+export const MAX_PNG_PIXELS = 50_000_000;
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: Record<number, 1 | 2 | 3 | 4> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
@@ -40,7 +56,8 @@ function paeth(a: number, b: number, c: number): number {
 
 /** Decodes a PNG; `file` only names the source in errors. */
 export function decodePng(bytes: Uint8Array, file = '<png>'): RawImage {
-  const fail = (msg: string): never => { throw new Error(`${file}: ${msg}`); };
+  const fail = (msg: string): never => { throw new PngFormatError(`${file}: ${msg}`); };
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodePng: bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) fail('not a PNG file (bad signature)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 8;
@@ -53,12 +70,15 @@ export function decodePng(bytes: Uint8Array, file = '<png>'): RawImage {
     if (pos + 12 > bytes.length) fail(`truncated PNG: chunk header at byte ${pos} runs past the end`);
     const len = view.getUint32(pos);
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
+    if (pos === 8 && type !== 'IHDR') fail(`corrupt PNG: the first chunk is '${printable(type)}', expected IHDR`);
     if (pos + 12 + len > bytes.length) fail(`truncated PNG: ${type} chunk needs ${len} bytes, file ends first`);
     const body = bytes.subarray(pos + 8, pos + 8 + len);
     const crc = view.getUint32(pos + 8 + len);
     if (crc32(bytes, pos + 4, pos + 8 + len) !== crc) fail(`corrupt PNG: CRC mismatch in ${type} chunk`);
     switch (type) {
       case 'IHDR': {
+        if (len !== 13) fail(`corrupt PNG: IHDR chunk has ${len} bytes, expected 13`);
+        if (colorType >= 0) fail('corrupt PNG: a second IHDR chunk');
         const h = new DataView(body.buffer, body.byteOffset, body.byteLength);
         width = h.getUint32(0);
         height = h.getUint32(4);
@@ -67,7 +87,8 @@ export function decodePng(bytes: Uint8Array, file = '<png>'): RawImage {
         if (!(colorType in CHANNELS)) fail(`unknown PNG color type ${colorType}`);
         if (depth !== 8) fail(`${depth}-bit ${COLOR_NAMES[colorType]} PNGs are not supported; save as 8-bit`);
         if (body[12] !== 0) fail('interlaced (Adam7) PNGs are not supported; save without interlacing');
-        if (width === 0 || height === 0 || width * height > 64 * 1024 * 1024) fail(`unsupported image size ${width}×${height}`);
+        if (width === 0 || height === 0) fail(`corrupt PNG: image size ${width}×${height}, expected at least 1×1`);
+        if (width * height > MAX_PNG_PIXELS) fail(`image size ${width}×${height} = ${width * height} pixels is above the limit of ${MAX_PNG_PIXELS} (MAX_PNG_PIXELS); scale it down first`);
         break;
       }
       case 'PLTE': palette = body; break;
@@ -80,16 +101,25 @@ export function decodePng(bytes: Uint8Array, file = '<png>'): RawImage {
   }
   if (colorType < 0) fail('PNG has no IHDR chunk');
   if (idat.length === 0) fail('PNG has no image data (IDAT)');
-  let raw: Uint8Array;
-  try {
-    raw = inflateSync(Buffer.concat(idat));
-  } catch (err) {
-    return fail(`corrupt PNG image data: ${(err as Error).message}`);
-  }
   const bpp = CHANNELS[colorType];
   const stride = width * bpp;
-  if (raw.length < height * (stride + 1)) fail(`truncated PNG image data: expected ${height * (stride + 1)} bytes, got ${raw.length}`);
-  const px = new Uint8Array(height * stride);
+  // what IHDR declares: one filter byte and `stride` sample bytes per row; the inflate stops there
+  const expected = height * (stride + 1);
+  const packed = idat.length === 1 ? idat[0] : Buffer.concat(idat);
+  if (expected > packed.length * MAX_DEFLATE_RATIO + 1024) {
+    fail(`corrupt PNG: ${width}×${height} ${COLOR_NAMES[colorType]} needs ${expected} bytes of image data, more than ${packed.length} bytes of IDAT can hold`);
+  }
+  let raw: Uint8Array;
+  try {
+    raw = inflateBounded(packed, expected, 'zlib');
+  } catch (err) {
+    if (err instanceof InflateLimitError) return fail(`corrupt PNG: image data inflates beyond the ${expected} bytes a ${width}×${height} ${COLOR_NAMES[colorType]} image has`);
+    return fail(`corrupt PNG image data: ${(err as Error).message}`);
+  }
+  if (raw.length < expected) fail(`truncated PNG image data: expected ${expected} bytes, got ${raw.length}`);
+  // Unfiltered in place: row y's samples move left by y + 1 filter bytes, always onto bytes already read,
+  // so the decoded pixels are a view of the inflated buffer, not a second copy of the image.
+  const px = raw;
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
     const src = y * (stride + 1) + 1;
@@ -112,7 +142,7 @@ export function decodePng(bytes: Uint8Array, file = '<png>'): RawImage {
       px[row + i] = v & 0xff;
     }
   }
-  if (colorType !== 3) return { width, height, channels: bpp, data: px };
+  if (colorType !== 3) return { width, height, channels: bpp, data: px.subarray(0, height * stride) };
 
   if (!palette) return fail('palette PNG without a PLTE chunk');
   const out = transparency ? 4 : 3;
@@ -163,6 +193,11 @@ export function encodePng(img: RawImage, options: { filter?: 0 | 1 | 2 | 3 | 4 |
   let at = 8;
   for (const c of chunks) { out.set(c, at); at += c.length; }
   return out;
+}
+
+/** A chunk type for an error message: its letters, or hex when they are not letters (a corrupt file). */
+function printable(type: string): string {
+  return /^[A-Za-z]{4}$/.test(type) ? type : Array.from(type, (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join(' ');
 }
 
 function chunk(type: string, body: Uint8Array): Uint8Array {

@@ -34,10 +34,11 @@ export function splitDigits(perClass: readonly Float32Array[], options: MnistSpl
   const counts = perClass.map((d) => d.length / PIXELS);
   const total = counts.reduce((a, b) => a + b, 0);
   const nTrain = options.train ?? Math.min(8000, Math.round(total * 0.8));
+  if (!Number.isInteger(nTrain) || nTrain < 0) throw new RangeError(`train must be a non-negative integer, got ${nTrain}`);
+  // checked before the default test size is derived from it, so too large a train count is blamed on train
+  if (nTrain > total) throw new RangeError(`train: asked for ${nTrain} training digits but only ${total} are embedded`);
   const nTest = options.test ?? Math.min(2000, total - nTrain);
-  for (const [name, n] of [['train', nTrain], ['test', nTest]] as const) {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name} must be a non-negative integer, got ${n}`);
-  }
+  if (!Number.isInteger(nTest) || nTest < 0) throw new RangeError(`test must be a non-negative integer, got ${nTest}`);
   if (nTrain + nTest > total) {
     throw new RangeError(`asked for ${nTrain} train + ${nTest} test digits but only ${total} are embedded`);
   }

@@ -44,6 +44,20 @@ export interface XorTraceRow {
   /** after this pattern's update */
   weightsHidden: number[][];
   weightsOutput: number[][];
+  /** only when the trace runs with `bias: true`: the biases after this pattern's update */
+  biasHidden?: number[];
+  biasOutput?: number[];
+}
+
+export interface XorTraceOptions {
+  /** XOR with bias inputs, from seeded initial weights, instead of the lecture's exact example (no bias) */
+  bias?: boolean;
+  /** seed of the initial weights with bias (default 1) */
+  seed?: number;
+  /** α (default 0.25, the lecture's; XOR with bias trains with 0.5 elsewhere) */
+  learningRate?: number;
+  /** called once, before the first pattern, with the starting weights (as the rows hold them) */
+  onStart?: (initial: Pick<XorTraceRow, 'weightsHidden' | 'weightsOutput' | 'biasHidden' | 'biasOutput'>) => void;
 }
 
 export function xorWorkedModel(options: { bias?: boolean; seed?: number } = {}) {
@@ -57,13 +71,21 @@ function rows(W: Float32Array, units: number, inputs: number): number[][] {
 }
 
 /** Trains the worked example for `epochs` epochs, calling `onRow` for every pattern presented. */
-export async function traceXor(backend: BackendChoice | Backend, epochs: number, onRow: (row: XorTraceRow) => void): Promise<void> {
-  const model = xorWorkedModel();
-  model.compile({ loss: 'halfSumSquared', optimizer: sgd(XOR_LEARNING_RATE), backend, onNotice: () => {} });
-  await model.setWeights([
-    { W: Float32Array.from(XOR_INITIAL.weightsHidden.flat()), b: new Float32Array(0) },
-    { W: Float32Array.from(XOR_INITIAL.weightsOutput.flat()), b: new Float32Array(0) },
-  ]);
+export async function traceXor(backend: BackendChoice | Backend, epochs: number, onRow: (row: XorTraceRow) => void, options: XorTraceOptions = {}): Promise<void> {
+  const bias = options.bias ?? false;
+  const model = xorWorkedModel({ bias, seed: options.seed });
+  model.compile({ loss: 'halfSumSquared', optimizer: sgd(options.learningRate ?? XOR_LEARNING_RATE), backend, onNotice: () => {} });
+  if (!bias) {
+    await model.setWeights([
+      { W: Float32Array.from(XOR_INITIAL.weightsHidden.flat()), b: new Float32Array(0) },
+      { W: Float32Array.from(XOR_INITIAL.weightsOutput.flat()), b: new Float32Array(0) },
+    ]);
+  }
+  const biases = (p: { b: Float32Array }[]) => (bias ? { biasHidden: Array.from(p[0].b), biasOutput: Array.from(p[1].b) } : {});
+  if (options.onStart) {
+    const p = await model.getWeights();
+    options.onStart({ weightsHidden: rows(p[0].W, 2, 2), weightsOutput: rows(p[1].W, 1, 2), ...biases(p) });
+  }
   try {
     await model.fit(XOR_INPUTS, XOR_TARGETS, {
       epochs,
@@ -82,6 +104,7 @@ export async function traceXor(backend: BackendChoice | Backend, epochs: number,
           deltaHidden: Array.from(t.delta[0]),
           weightsHidden: rows(t.params[0].W, 2, 2),
           weightsOutput: rows(t.params[1].W, 1, 2),
+          ...biases(t.params),
         });
       },
     });

@@ -7,13 +7,18 @@
  * `layers.L.bias` has `units` values, so `torch.nn.Linear.load_state_dict` takes them as they are.
  */
 import { dense } from '../layers.ts';
-import { checkActivation } from '../activations.ts';
 import { sequential } from '../model.ts';
 import type { Sequential } from '../model.ts';
 import type { LayerParams } from '../backend.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 import type { Tensors } from './safetensors.ts';
 import type { BackendChoice } from '../backends/select.ts';
+import { checkBackendOption } from '../backends/select.ts';
+import type { LossName } from '../losses.ts';
+import type { OptimizerConfig } from '../optimizers.ts';
+import { ModelFormatError, checkArchitecture, checkSeed, checkTraining, matchTensors, parseMetadataJson } from './model-check.ts';
+
+export { ModelFormatError } from './model-check.ts';
 
 export const FORMAT = 'deltagpu-model/1';
 
@@ -32,6 +37,7 @@ export interface LoadedModel {
 
 /** The model's current weights and configuration; `extra` lands in the metadata as JSON strings. */
 export async function encodeModel(model: Sequential, extra: Record<string, unknown> = {}): Promise<Uint8Array> {
+  if (model.front) throw new Error('saving a model with an rbf layer is not supported yet (its centres and widths have no place in the file format)');
   const params = await model.getWeights();
   // a file with NaN weights would be refused by decodeModel (setWeights) later: refuse it now, by name
   params.forEach((p, l) => {
@@ -58,33 +64,24 @@ export async function encodeModel(model: Sequential, extra: Record<string, unkno
 
 /** A model from bytes (`name` is for error messages); compiled with its saved loss and optimizer if it has them. */
 export async function decodeModel(bytes: Uint8Array, name: string, options: { backend?: BackendChoice } = {}): Promise<LoadedModel> {
+  checkBackendOption(options.backend); // the caller's mistake, not the file's: checked first, reported as such
   const { tensors, metadata } = decodeSafetensors(bytes, name);
   if (metadata.format !== FORMAT) {
-    throw new Error(`${name}: not a deltagpu model (metadata format is '${metadata.format ?? 'missing'}', expected '${FORMAT}')`);
+    throw new ModelFormatError(`${name}: not a deltagpu model (metadata format is '${metadata.format ?? 'missing'}', expected '${FORMAT}')`);
   }
-  let architecture: SavedLayer[];
+  // everything is checked against everything else before the model is built
+  const architecture = checkArchitecture(parseMetadataJson(metadata, 'architecture', name), name);
+  const seed = checkSeed(metadata.seed, name);
+  const params = matchTensors(architecture, tensors, name);
+  const training = metadata.training === undefined ? null : checkTraining(parseMetadataJson(metadata, 'training', name), name);
+  let model: Sequential;
   try {
-    architecture = JSON.parse(metadata.architecture);
-    if (!Array.isArray(architecture) || architecture.length === 0) throw new Error('no layers');
+    const layers = architecture.map((l) => dense(l.inputs, l.units, { activation: l.activation, bias: l.bias, alpha: l.alpha }));
+    model = sequential(layers, { seed });
+    await model.setWeights(params);
+    if (training) model.compile({ loss: training.loss as LossName, optimizer: training.optimizer as OptimizerConfig, backend: options.backend ?? 'auto' });
   } catch (e) {
-    throw new Error(`${name}: the architecture in its metadata is unreadable (${(e as Error).message})`);
-  }
-  const layers = architecture.map((l) => dense(l.inputs, l.units, { activation: checkActivation(l.activation), bias: l.bias, alpha: l.alpha }));
-  const model = sequential(layers, { seed: Number(metadata.seed ?? 1) });
-  const params: LayerParams[] = layers.map((l, i) => {
-    const W = tensors[`layers.${i}.weight`];
-    const b = tensors[`layers.${i}.bias`];
-    if (!W) throw new Error(`${name}: tensor layers.${i}.weight is missing`);
-    if (W.shape[0] !== l.units || W.shape[1] !== l.inputs) {
-      throw new Error(`${name}: layers.${i}.weight has shape [${W.shape}] but the architecture says [${l.units}, ${l.inputs}]`);
-    }
-    if (l.bias && !b) throw new Error(`${name}: tensor layers.${i}.bias is missing`);
-    return { W: W.data, b: l.bias ? b.data : new Float32Array(0) };
-  });
-  await model.setWeights(params);
-  if (metadata.training) {
-    const t = JSON.parse(metadata.training);
-    model.compile({ loss: t.loss, optimizer: t.optimizer, backend: options.backend ?? 'auto' });
+    throw new ModelFormatError(`${name}: ${(e as Error).message}`);
   }
   return { model, metadata };
 }

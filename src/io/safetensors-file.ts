@@ -1,10 +1,16 @@
 /**
  * safetensors files on disk (Node): writes are atomic, so an interrupted save never clobbers a model.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from './read-file.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 import type { Safetensors, Tensors } from './safetensors.ts';
+
+/**
+ * The largest model file read: 2 GiB, what one read can return in Node, and twice the parameters a model
+ * may declare (MAX_PARAMETERS, 1 GiB of float32). Checked by fstat before reading.
+ */
+export const MAX_MODEL_FILE_BYTES = 2 ** 31 - 1;
 
 /** Writes a safetensors file atomically (an interrupted save never clobbers the previous model). */
 export function saveSafetensors(path: string, tensors: Tensors, metadata: Record<string, string> = {}): void {
@@ -12,11 +18,6 @@ export function saveSafetensors(path: string, tensors: Tensors, metadata: Record
 }
 
 export function loadSafetensors(path: string): Safetensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new Error(`cannot read model file ${path}: ${(err as Error).message}`);
-  }
+  const bytes = readInputFile(path, 'model file', MAX_MODEL_FILE_BYTES);
   return decodeSafetensors(bytes, path);
 }

@@ -25,6 +25,14 @@ export interface Safetensors {
   metadata: Record<string, string>;
 }
 
+/** What every malformed safetensors input throws (bad lengths, offsets, dtypes, JSON…). */
+export class SafetensorsFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SafetensorsFormatError';
+  }
+}
+
 const METADATA_KEY = '__metadata__';
 /** The reference implementation's cap; a bigger "header" means a corrupt length field, not a real model. */
 const MAX_HEADER = 100 * 1024 * 1024;
@@ -77,7 +85,8 @@ export function encodeSafetensors(tensors: Tensors, metadata: Record<string, str
 
 /** Parses and validates a safetensors file; `file` only names the source in error messages. */
 export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): Safetensors {
-  const fail = (msg: string): never => { throw new Error(`${file}: invalid safetensors file: ${msg}`); };
+  const fail = (msg: string): never => { throw new SafetensorsFormatError(`${file}: invalid safetensors file: ${msg}`); };
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodeSafetensors: bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
   if (bytes.length < 8) fail(`${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
@@ -100,11 +109,14 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): Safetens
     if (name === METADATA_KEY) {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`${METADATA_KEY} must be an object of strings`);
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+        // assigning '__proto__' on a plain object sets its prototype: the entry would vanish without a word
+        if (k === '__proto__') fail(`${METADATA_KEY} key '__proto__' is not allowed`);
         if (typeof v !== 'string') fail(`${METADATA_KEY}.${k} must be a string, got ${JSON.stringify(v)}`);
         metadata[k] = v as string;
       }
       continue;
     }
+    if (name === '__proto__') fail("tensor name '__proto__' is not allowed");
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof info !== 'object' || info === null) fail(`tensor '${name}' is not described by an object`);
     if (info.dtype !== 'F32') fail(`tensor '${name}' has dtype ${JSON.stringify(info.dtype)}; only F32 is supported`);

@@ -19,6 +19,8 @@ export interface PlotOptions {
   title?: string;
   /** Legend name of the held-out series (default "validation"; the CLI passes "test" when that is what it is). */
   valLabel?: string;
+  /** Label of the x axis (default "epoch"; the demo's live chart plots progress ticks). */
+  xLabel?: string;
 }
 
 const TRAIN_COLOR = '#1f77b4'; // matplotlib tab:blue
@@ -64,7 +66,7 @@ export function niceTicks(lo: number, hi: number, target = 5): { ticks: number[]
 /** One panel: frame, grid, ticks, axis labels, the series and a legend. */
 function panel(
   x0: number, y0: number, w: number, h: number,
-  opts: { title: string; yLabel: string; series: Series[]; epochs: number; legendBottom: boolean; percent: boolean },
+  opts: { title: string; yLabel: string; xLabel: string; series: Series[]; epochs: number; legendBottom: boolean; percent: boolean },
 ): string {
   const m = { left: 62, right: 14, top: 30, bottom: 46 };
   const pw = w - m.left - m.right;
@@ -108,7 +110,7 @@ function panel(
     out.push(`<text class="xtick" x="${x}" y="${py + ph + 17}" text-anchor="middle" font-size="11" ${FONT}>${t}</text>`);
   }
   out.push(`<rect x="${px}" y="${py}" width="${pw}" height="${ph}" fill="none" stroke="#000" stroke-width="1"/>`);
-  out.push(`<text class="xlabel" x="${px + pw / 2}" y="${py + ph + 37}" text-anchor="middle" font-size="12" ${FONT}>epoch</text>`);
+  out.push(`<text class="xlabel" x="${px + pw / 2}" y="${py + ph + 37}" text-anchor="middle" font-size="12" ${FONT}>${esc(opts.xLabel)}</text>`);
   out.push(`<text class="ylabel" transform="translate(${x0 + 14} ${py + ph / 2}) rotate(-90)" text-anchor="middle" font-size="12" ${FONT}>${esc(opts.yLabel)}</text>`);
 
   for (const s of opts.series) {
@@ -155,6 +157,7 @@ export function historyToSvg(history: History, options: PlotOptions = {}): strin
   const width = options.width ?? 960;
   const height = options.height ?? 400;
   const valLabel = options.valLabel ?? 'validation';
+  const xLabel = options.xLabel ?? 'epoch';
   const epochs = Math.max(history.loss.length, history.accuracy?.length ?? 0, history.valLoss?.length ?? 0, history.valAccuracy?.length ?? 0);
   const top = options.title ? 26 : 0;
 
@@ -176,10 +179,10 @@ export function historyToSvg(history: History, options: PlotOptions = {}): strin
     parts.push(`<text x="${width / 2}" y="${height / 2}" text-anchor="middle" font-size="14" ${FONT}>no epochs recorded</text>`);
   } else {
     const panelW = accSeries.length ? width / 2 : width;
-    parts.push(panel(0, top, panelW, height - top, { title: 'Loss', yLabel: 'loss', series: lossSeries, epochs, legendBottom: false, percent: false }));
+    parts.push(panel(0, top, panelW, height - top, { title: 'Loss', yLabel: 'loss', xLabel, series: lossSeries, epochs, legendBottom: false, percent: false }));
     if (accSeries.length) {
       parts.push(panel(panelW, top, panelW, height - top, {
-        title: 'Accuracy', yLabel: percent ? 'accuracy (%)' : 'accuracy', series: accSeries, epochs, legendBottom: true, percent,
+        title: 'Accuracy', yLabel: percent ? 'accuracy (%)' : 'accuracy', xLabel, series: accSeries, epochs, legendBottom: true, percent,
       }));
     }
   }

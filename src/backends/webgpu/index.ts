@@ -73,6 +73,9 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
     limits: limitsReport(ctx.limits),
     matmulKernel: kernel,
     context: ctx,
+    checkSpec(spec: NetworkSpec) {
+      checkParamSizes(new GpuMemory(ctx.device), spec);
+    },
     async compile(spec: NetworkSpec, params: LayerParams[]) {
       if (disposed) throw new Error('webgpu: the backend was disposed');
       if (spec.layers.length === 0) throw new RangeError('webgpu: a network needs at least one layer');

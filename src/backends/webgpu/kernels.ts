@@ -13,7 +13,7 @@ export type MatmulForm = 'NT' | 'NN' | 'TN';
 const FORM_ID: Record<MatmulForm, number> = { NT: 0, NN: 1, TN: 2 };
 
 /** What happens to each element of the product: see shaders/epilogue_*.wgsl. */
-export type Epilogue = 'plain' | 'forward' | 'backprop' | 'update';
+export type Epilogue = 'plain' | 'forward' | 'backprop' | 'update' | 'rbf';
 
 /** Output rows and columns one workgroup covers, for dispatch sizes. */
 export function matmulTile(kernel: MatmulKernel): { rows: number; cols: number } {
@@ -29,6 +29,7 @@ const EPILOGUE_FILES: Record<Epilogue, string[]> = {
   forward: ['activation', 'epilogue_forward'],
   backprop: ['activation', 'epilogue_backprop'],
   update: ['optimizer', 'epilogue_update'],
+  rbf: ['epilogue_rbf'],
 };
 
 /** Shader files of each non-matmul kernel, in assembly order. */

@@ -3,8 +3,8 @@
  * between training ticks (the CPU backend computes synchronously; without a yield the progress bar would
  * only move at the end of each epoch).
  */
-import { createBackend } from '../src/index.ts';
-import type { Backend, TrainingSession } from '../src/index.ts';
+import { createBackend } from '../../src/index.ts';
+import type { Backend, TrainingSession } from '../../src/index.ts';
 
 export interface AdapterLine {
   text: string;
@@ -43,11 +43,16 @@ export async function describeAdapter(): Promise<AdapterLine> {
 
 const yieldToBrowser = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-function yieldingSession(s: TrainingSession): TrainingSession {
+/**
+ * A session that yields to the browser before each tick of training, and first waits on `gate` (the
+ * MNIST lab's pause: a promise that resolves on resume, or rejects to stop mid-epoch).
+ */
+function yieldingSession(s: TrainingSession, gate: () => Promise<void>): TrainingSession {
   return {
     upload: (x, y) => s.upload(x, y),
     async trainSteps(data, order, start, batchSize, steps) {
       await yieldToBrowser();
+      await gate();
       return s.trainSteps(data, order, start, batchSize, steps);
     },
     async evaluate(data) {
@@ -65,14 +70,14 @@ function yieldingSession(s: TrainingSession): TrainingSession {
   };
 }
 
-/** createBackend(choice) whose sessions yield to the browser before each tick of training. */
-export async function createDemoBackend(choice: 'auto' | 'webgpu' | 'cpu', notice: (m: string) => void): Promise<Backend> {
+/** createBackend(choice) whose sessions yield to the browser (and wait on `gate`) before each tick of training. */
+export async function createDemoBackend(choice: 'auto' | 'webgpu' | 'cpu', notice: (m: string) => void, gate: () => Promise<void> = async () => {}): Promise<Backend> {
   const b = await createBackend(choice, notice);
   return {
     name: b.name,
     description: b.description,
     isFallbackAdapter: b.isFallbackAdapter,
-    compile: async (spec, params) => yieldingSession(await b.compile(spec, params)),
+    compile: async (spec, params) => yieldingSession(await b.compile(spec, params), gate),
     deviceLost: () => b.deviceLost?.() ?? Promise.resolve(null),
     dispose: () => b.dispose(),
   };

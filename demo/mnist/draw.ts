@@ -3,7 +3,7 @@
  * the way MNIST was prepared (crop to the ink, longer side scaled to 20 px, centre of mass at pixel 14) by
  * the same `toMnistInput` that `deltagpu predict digit.png` uses. A second canvas shows what the network sees.
  */
-import { toMnistInput } from '../src/index.ts';
+import { toMnistInput } from '../../src/index.ts';
 
 export interface DrawPad {
   clear(): void;
@@ -106,7 +106,7 @@ export function createDrawPad(pad: HTMLCanvasElement, preview: HTMLCanvasElement
   return { clear, input, show };
 }
 
-function paint(canvas: HTMLCanvasElement, pixels: Float32Array | null): void {
+export function paint(canvas: HTMLCanvasElement, pixels: Float32Array | null): void {
   const c = canvas.getContext('2d')!;
   const img = c.createImageData(SIZE, SIZE);
   for (let i = 0; i < SIZE * SIZE; i++) {
