@@ -3,7 +3,7 @@
  *
  *   npm run bench                                   every suite, every backend
  *   npm run bench -- --quick                        shorter runs (smoke test of the harness)
- *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling)
+ *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling | soak)
  *   npm run bench -- --backends cpu,webgpu,tfjs-wasm
  *   npm run bench -- --epochs 3 --batches 64,256    training suite: epochs per run (first is warm-up)
  *   npm run bench -- --out DIR                      write results there instead of bench/out
@@ -20,7 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'brainjs', 'convnetjs'] as const;
 export type BenchBackend = (typeof ALL_BACKENDS)[number];
-const SUITES = ['training', 'matmul', 'accuracy', 'scaling'] as const;
+const SUITES = ['training', 'matmul', 'accuracy', 'scaling', 'soak'] as const;
 type Suite = (typeof SUITES)[number];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -190,6 +190,13 @@ async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 
     const errors = [...Object.values(r.batch), ...Object.values(r.width), ...Object.values(r.data)].flat().filter((p) => p.error).map((p) => p.error!);
     if (r.cli?.error) errors.push(r.cli.error);
     return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: scalingMarkdown(r) };
+  }
+  if (suite === 'soak') {
+    const { runSoakBench, soakMarkdown } = await import('./soak.ts');
+    const deltaBackends = a.backends.filter((b): b is 'cpu' | 'webgpu' => b === 'cpu' || b === 'webgpu');
+    const r = await runSoakBench({ backends: deltaBackends, quick: a.quick, log });
+    const failed = r.filter((x) => x.error).map((x) => `${x.backend} ${x.phase}: ${x.error}`);
+    return { ok: failed.length === 0, error: failed.length ? failed.join('; ') : undefined, result: r, markdown: soakMarkdown(r) };
   }
   // matmul: owned by another engineer (bench/matmul.ts: runMatmulBench(options) and toMarkdown(result))
   const file = join(here, 'matmul.ts');

@@ -41,6 +41,27 @@ export interface Metrics {
   correct: number;
   /** patterns seen */
   count: number;
+  /**
+   * trainSteps only: layers (0-based) whose W or b holds a NaN or ±Infinity after the call, found in the
+   * same readback as the metrics (no extra sync). Empty when all are finite.
+   */
+  nonFiniteLayers?: number[];
+}
+
+/** One layer's optimizer state (momentum's V or Adam's m, and Adam's v), for W and b; empty where unused. */
+export interface LayerOptimizerState {
+  mW: Float32Array;
+  vW: Float32Array;
+  mb: Float32Array;
+  vb: Float32Array;
+}
+
+/** Everything a session's training depends on besides the data: what a checkpoint saves. */
+export interface SessionState {
+  params: LayerParams[];
+  optimizer: LayerOptimizerState[];
+  /** updates so far (Adam's bias-correction t) */
+  t: number;
 }
 
 /**
@@ -102,6 +123,15 @@ export interface TrainingSession {
   getParams(): Promise<LayerParams[]>;
   /** Replaces the parameters and resets the optimizer state. */
   setParams(params: LayerParams[]): Promise<void>;
+  /** Parameters, optimizer state and update count (for checkpoints). */
+  getState(): Promise<SessionState>;
+  /** Restores a getState() result exactly (resume from a checkpoint). */
+  setState(state: SessionState): Promise<void>;
+  /**
+   * Undoes the most recent trainSteps call: parameters, optimizer state and t as they were before it
+   * (each trainSteps snapshots them first; on the GPU a buffer copy in the same queue).
+   */
+  rollback(): Promise<void>;
   /** Values of the most recent training step (may read back; for traces and tests). */
   lastStep(): Promise<StepTrace>;
   dispose(): void;
@@ -114,6 +144,8 @@ export interface Backend {
   /** true for a software adapter that emulates a GPU on the CPU (SwiftShader, lavapipe) */
   readonly isFallbackAdapter?: boolean;
   compile(spec: NetworkSpec, params: LayerParams[]): Promise<TrainingSession>;
+  /** After a call failed: why the device is lost (GPU), or null if it is not. */
+  deviceLost?(): Promise<string | null>;
   /**
    * Throws (naming the buffer and the limit) if `spec`'s parameters cannot exist on this backend. Called
    * before the host draws any initial weight, so a too-large model costs nothing; optional for custom backends.

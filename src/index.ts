@@ -31,6 +31,11 @@ export { historyToSvg } from './report/plot.ts';
 export type { PlotOptions } from './report/plot.ts';
 export { argmaxRows, confusionMatrix, renderConfusion, accuracyOf, precisionPerClass, recallPerClass } from './report/confusion.ts';
 export type { ConfusionMatrix } from './report/confusion.ts';
+// Training robustness (issue 10): typed errors, checkpoints as bytes.
+export { NonFiniteError, TrainingStoppedError, DeviceLostError, ModelBusyError } from './errors.ts';
+export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT } from './checkpoint/state.ts';
+export type { Checkpoint, TrainPosition } from './checkpoint/state.ts';
+export type { CheckpointOptions } from './checkpoint/fit.ts';
 // Error types for bad saved models, and the declared-size cap on models (issue 10).
 export { SafetensorsFormatError } from './io/safetensors.ts';
 export { ModelFormatError } from './io/model-check.ts';

@@ -22,6 +22,10 @@ import type { BackendChoice } from './backends/select.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession, UploadInputs, UploadTargets } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
 import type { RbfLayer } from './models/rbf.ts';
+import { checkpointing, resumePoint } from './checkpoint/fit.ts';
+import type { CheckpointOptions } from './checkpoint/fit.ts';
+import type { Checkpoint, CheckpointRun } from './checkpoint/state.ts';
+import { DeviceLostError, ModelBusyError } from './errors.ts';
 
 export interface CompileOptions {
   loss: LossName;
@@ -54,6 +58,18 @@ export interface FitOptions {
   ticksPerEpoch?: number;
   /** called after every step with the step's values (forces one step per backend call: slow) */
   trace?: (t: TraceStep) => void;
+  /**
+   * What a NaN or ±Infinity in the loss or in a layer's updated weights does (checked every tick, in the
+   * metrics readback): 'stop' (default) rejects with NonFiniteError naming the epoch, step and layer, and
+   * the model keeps the weights from before that step; 'warn' says so once (onNotice) and trains on.
+   */
+  onNonFinite?: 'stop' | 'warn';
+  /** checkpoints every `everyEpochs` epochs (weights, optimizer state, position, shuffle state, history) */
+  checkpoint?: CheckpointOptions;
+  /** continue a run from a checkpoint (or its file): `epochs` counts the epochs it already did */
+  resumeFrom?: Checkpoint | string;
+  /** stops training at the next tick: fit rejects with TrainingStoppedError (and takes a checkpoint if on) */
+  signal?: AbortSignal;
 }
 
 export interface EvaluateResult {
@@ -81,6 +97,9 @@ export class Sequential {
   private retired: { session: TrainingSession; backend: Backend | null; owned: boolean } | null = null;
   /** the generator behind each epoch's shuffle; seeded apart from the weights so epochs never shift them */
   private shuffleRng: Random;
+  /** set while a fit runs: a second one is refused, and dispose() waits for it to stop */
+  private fitting = false;
+  private disposeRequested = false;
 
   constructor(layersIn: (DenseLayer | RbfLayer)[], options: { seed?: number } = {}) {
     // an rbf(...) layer may stand first (a fixed map x → φ); everything else is checked as dense layers
@@ -189,6 +208,21 @@ export class Sequential {
    * stay in their own width all the way to the backend.
    */
   async fit(xIn: InputsLike, yIn: TargetsLike, options: FitOptions = {}): Promise<History> {
+    if (this.fitting) throw new ModelBusyError('fit');
+    if (this.disposeRequested) throw new Error('fit: the model is being disposed');
+    this.fitting = true;
+    try {
+      return await this.fitNow(xIn, yIn, options);
+    } finally {
+      this.fitting = false;
+      if (this.disposeRequested) {
+        this.disposeRequested = false;
+        await this.dispose();
+      }
+    }
+  }
+
+  private async fitNow(xIn: InputsLike, yIn: TargetsLike, options: FitOptions): Promise<History> {
     checkFitOptions(options);
     let x = toInputs(xIn, 'x');
     let y = toTargets(yIn, 'y');
@@ -215,6 +249,12 @@ export class Sequential {
     checkRowsThroughLayers(this.layers, batchSize, 'fit');
     if (options.stopAtLoss !== undefined && !Number.isFinite(options.stopAtLoss)) throw new RangeError(`stopAtLoss must be a finite number, got ${options.stopAtLoss}`);
     const ticksPerEpoch = options.callbacks?.onProgress ? checkPositiveInteger(options.ticksPerEpoch ?? 20, 'ticksPerEpoch') : 1;
+    const onNonFinite = options.onNonFinite ?? 'stop';
+    if (onNonFinite !== 'stop' && onNonFinite !== 'warn') throw new RangeError(`onNonFinite must be 'stop' or 'warn', got ${String(onNonFinite)}`);
+    if (!this.compiled) throw new Error('the model is not compiled: call model.compile({loss, optimizer}) first');
+    const shuffle = options.shuffle ?? true;
+    const run: CheckpointRun = { network: this.compiled.spec, seed: this.seed, batchSize, shuffle, rows: x.rows };
+    const resume = await resumePoint(options.resumeFrom, run, epochs);
 
     const session = await this.ensureSession();
     if (this.front) {
@@ -222,25 +262,56 @@ export class Sequential {
       x = await this.frontFeatures(x);
       if (validation) validation[0] = await this.frontFeatures(validation[0]);
     }
+    const checkpoint = await checkpointing(options.checkpoint, run, () => session);
+    const backend = this.backend;
+    if (resume) {
+      await session.setState(resume.state);
+      this.shuffleRng.setState(resume.rng);
+    }
     const trainData = await session.upload(x, y);
     const valData = validation ? await session.upload(validation[0], validation[1]) : null;
     try {
       return await train(session, {
+        onNonFinite,
+        warn: this.compiled.onNotice ?? ((m) => console.warn(m)),
+        resume,
+        checkpoint,
+        stopRequested: () => (this.disposeRequested ? 'disposed' : options.signal?.aborted ? 'aborted' : null),
+        deviceLost: async () => (await backend?.deviceLost?.()) ?? null,
         train: trainData,
         validation: valData,
         epochs,
         batchSize,
-        shuffle: options.shuffle ?? true,
+        shuffle,
         rng: this.shuffleRng,
         stopAtLoss: options.stopAtLoss ?? null,
         ticksPerEpoch,
         callbacks: options.callbacks ?? {},
         trace: options.trace ?? null,
       });
+    } catch (err) {
+      if (err instanceof DeviceLostError) this.forgetLostSession(err.checkpoint);
+      throw err;
     } finally {
       trainData.dispose();
       valData?.dispose();
     }
+  }
+
+  /**
+   * After a device loss nothing on the device can be read: the model drops its session and backend (the
+   * next call makes new ones) and takes the last checkpoint's weights, if there is one.
+   */
+  private forgetLostSession(ck: Checkpoint | null): void {
+    try {
+      this.session?.dispose();
+      if (this.ownsBackend()) this.backend?.dispose();
+    } catch {
+      /* the device is gone; freeing its buffers may fail and does not matter */
+    }
+    this.session = null;
+    this.backend = null;
+    if (ck) this.params = ck.state.params.map((p) => ({ W: p.W.slice(), b: p.b.slice() }));
   }
 
   async evaluate(xIn: InputsLike, yIn: TargetsLike): Promise<EvaluateResult> {
@@ -330,8 +401,16 @@ export class Sequential {
     if (r.owned) r.backend?.dispose();
   }
 
-  /** Frees the backend's memory (GPU buffers); the model keeps its weights (on the host) for later use. */
+  /**
+   * Frees the backend's memory (GPU buffers); the model keeps its weights (on the host) for later use.
+   * During a fit (e.g. from a callback) it asks the fit to stop at its next tick, which then rejects with
+   * TrainingStoppedError and frees everything; this call returns at once so a callback can await it.
+   */
   async dispose(): Promise<void> {
+    if (this.fitting) {
+      this.disposeRequested = true;
+      return;
+    }
     await this.settle();
     if (this.session) {
       this.params = await this.session.getParams();

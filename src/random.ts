@@ -30,6 +30,18 @@ export class Random {
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
+  /** The 128-bit state as four uint32s (checkpoints save it so a resumed run shuffles the same). */
+  getState(): [number, number, number, number] {
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
+  }
+
+  setState(state: readonly number[]): void {
+    if (!Array.isArray(state) || state.length !== 4 || !state.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) {
+      throw new RangeError(`Random.setState: expected four uint32 values, got ${JSON.stringify(state)}`);
+    }
+    [this.a, this.b, this.c, this.d] = state;
+  }
+
   nextUint32(): number {
     const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
     this.d = (this.d + 1) >>> 0;

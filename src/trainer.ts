@@ -10,6 +10,8 @@
  */
 import { Random } from './random.ts';
 import type { DatasetHandle, LayerParams, Metrics, StepTrace, TrainingSession } from './backend.ts';
+import { DeviceLostError, NonFiniteError, TrainingStoppedError } from './errors.ts';
+import type { Checkpoint, TrainPosition } from './checkpoint/state.ts';
 
 export interface EpochLogs {
   loss: number;
@@ -75,27 +77,112 @@ export interface TrainPlan {
   ticksPerEpoch: number;
   callbacks: Callbacks;
   trace: ((t: TraceStep) => void) | null;
+  /** 'stop' (default): a non-finite loss or weight ends training with NonFiniteError; 'warn': say so once, go on */
+  onNonFinite?: 'stop' | 'warn';
+  warn?: (message: string) => void;
+  /** where to pick up (a checkpoint's position); the caller has already set the session's state and rng */
+  resume?: TrainPosition | null;
+  /** checkpoints every N epochs (null: never); `take` builds (and writes) one and returns it */
+  checkpoint?: { everyEpochs: number | null; take: (pos: TrainPosition) => Promise<Checkpoint> } | null;
+  /** polled after every tick: a reason to stop, or null to go on */
+  stopRequested?: () => 'disposed' | 'aborted' | null;
+  /** after a session call failed: a description if the device is lost, else null */
+  deviceLost?: () => Promise<string | null>;
 }
+
+/**
+ * Lets the event loop run (signal handlers, timers, I/O): a CPU session's steps are synchronous, so
+ * without this a Ctrl-C or an AbortSignal fired by a timer would not be seen until fit returned.
+ */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+const copyHistory = (h: History) => ({ loss: [...h.loss], accuracy: [...h.accuracy], valLoss: [...h.valLoss], valAccuracy: [...h.valAccuracy], samplesPerSecond: [...h.samplesPerSecond] });
 
 const mean = (m: Metrics) => ({ loss: m.lossSum / Math.max(1, m.count), accuracy: m.correct / Math.max(1, m.count) });
 
 export async function train(session: TrainingSession, plan: TrainPlan): Promise<History> {
-  const h: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], samplesPerSecond: [], epochs: 0, stopReason: 'epochs' };
+  const r = plan.resume ?? null;
+  const h: History = {
+    loss: [...(r?.history.loss ?? [])],
+    accuracy: [...(r?.history.accuracy ?? [])],
+    valLoss: [...(r?.history.valLoss ?? [])],
+    valAccuracy: [...(r?.history.valAccuracy ?? [])],
+    samplesPerSecond: [...(r?.history.samplesPerSecond ?? [])],
+    epochs: r?.epoch ?? 0,
+    stopReason: 'epochs',
+  };
   const n = plan.train.rows;
   const B = plan.batchSize;
   const steps = Math.ceil(n / B);
   // a trace needs every step's values, so it runs one step per tick
   const stepsPerTick = plan.trace ? 1 : Math.max(1, Math.ceil(steps / plan.ticksPerEpoch));
   const inOrder = new Uint32Array(n).map((_, i) => i);
+  let lastCheckpoint: Checkpoint | null = null;
+  let warned = false;
+  let epoch = (r?.epoch ?? 0) + 1;
+  /** epochs completed; with `step` (steps done in the next one), where a checkpoint resumes */
+  let done = r?.epoch ?? 0;
+  let step = 0;
+  let sum: Metrics = { lossSum: 0, correct: 0, count: 0 };
+  let rngAtEpochStart = plan.rng.getState();
 
-  for (let epoch = 1; epoch <= plan.epochs; epoch++) {
+  const position = (): TrainPosition => ({ epoch: done, step, rng: rngAtEpochStart, partial: { ...sum }, history: copyHistory(h) });
+  const checkpointNow = async () => {
+    if (plan.checkpoint) lastCheckpoint = await plan.checkpoint.take(position());
+  };
+  const stopIfAsked = async () => {
+    if (plan.stopRequested) await yieldToEventLoop();
+    const why = plan.stopRequested?.();
+    if (!why) return;
+    await checkpointNow();
+    throw new TrainingStoppedError(why, done, step, lastCheckpoint);
+  };
+  /** A session call; if it fails because the device is gone, a DeviceLostError carrying the last checkpoint. */
+  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (err) {
+      const lost = (await plan.deviceLost?.()) ?? null;
+      if (lost) throw new DeviceLostError(lost, epoch, lastCheckpoint);
+      throw err;
+    }
+  };
+  const bad = (m: Metrics) => !Number.isFinite(m.lossSum) || (m.nonFiniteLayers?.length ?? 0) > 0;
+  /**
+   * A tick went non-finite: undo it, then replay it one step at a time to find the step (and so keep
+   * the weights from just before it). Costs nothing until it happens.
+   */
+  const locate = async (order: Uint32Array, from: number, k: number, m: Metrics): Promise<never> => {
+    await guarded(() => session.rollback());
+    for (let j = 0; j < k; j++) {
+      const one = await guarded(() => session.trainSteps(plan.train, order, (from + j) * B, B, 1));
+      if (bad(one)) {
+        await guarded(() => session.rollback());
+        throw new NonFiniteError(epoch, from + j + 1, one.nonFiniteLayers ?? [], one.lossSum);
+      }
+    }
+    throw new NonFiniteError(epoch, from + k, m.nonFiniteLayers ?? [], m.lossSum);
+  };
+
+  for (; epoch <= plan.epochs; epoch++) {
+    const resuming = r !== null && epoch === r.epoch + 1;
+    done = epoch - 1;
     plan.callbacks.onEpochBegin?.(epoch);
+    rngAtEpochStart = plan.rng.getState();
     const order = plan.shuffle ? plan.rng.permutation(n) : inOrder;
-    const sum: Metrics = { lossSum: 0, correct: 0, count: 0 };
+    sum = resuming ? { ...r.partial } : { lossSum: 0, correct: 0, count: 0 };
+    step = resuming ? r.step : 0;
     const t0 = performance.now();
-    for (let s = 0; s < steps; s += stepsPerTick) {
+    for (let s = step; s < steps; s += stepsPerTick) {
       const k = Math.min(stepsPerTick, steps - s);
-      const m = await session.trainSteps(plan.train, order, s * B, B, k);
+      const m = await guarded(() => session.trainSteps(plan.train, order, s * B, B, k));
+      if (bad(m)) {
+        if ((plan.onNonFinite ?? 'stop') === 'stop') await locate(order, s, k, m);
+        if (!warned) (plan.warn ?? console.warn)(new NonFiniteError(epoch, s + k, m.nonFiniteLayers ?? [], m.lossSum).message.replace(/;.*$/, ' (onNonFinite: warn, training goes on)'));
+        warned = true;
+      }
+      step = s + k;
       sum.lossSum += m.lossSum;
       sum.correct += m.correct;
       sum.count += m.count;
@@ -106,14 +193,12 @@ export async function train(session: TrainingSession, plan: TrainPlan): Promise<
       }
       const secs = (performance.now() - t0) / 1000;
       plan.callbacks.onProgress?.({ epoch, epochs: plan.epochs, done: sum.count, total: n, ...mean(sum), samplesPerSecond: sum.count / Math.max(secs, 1e-9) });
+      await stopIfAsked();
     }
     const seconds = (performance.now() - t0) / 1000;
     const logs: EpochLogs = { ...mean(sum), samplesPerSecond: n / Math.max(seconds, 1e-9), seconds };
-    if (!Number.isFinite(logs.loss)) {
-      throw new Error(`training diverged: the loss became ${logs.loss} in epoch ${epoch}; try a smaller learning rate`);
-    }
     if (plan.validation) {
-      const v = mean(await session.evaluate(plan.validation));
+      const v = mean(await guarded(() => session.evaluate(plan.validation!)));
       logs.valLoss = v.loss;
       logs.valAccuracy = v.accuracy;
       h.valLoss.push(v.loss);
@@ -123,6 +208,10 @@ export async function train(session: TrainingSession, plan: TrainPlan): Promise<
     h.accuracy.push(logs.accuracy);
     h.samplesPerSecond.push(logs.samplesPerSecond);
     h.epochs = epoch;
+    // the position is now "epoch done": a checkpoint taken here resumes with the next epoch
+    [done, step, sum, rngAtEpochStart] = [epoch, 0, { lossSum: 0, correct: 0, count: 0 }, plan.rng.getState()];
+    const every = plan.checkpoint?.everyEpochs;
+    if (every && epoch % every === 0) await checkpointNow();
     const goOn = await plan.callbacks.onEpochEnd?.(epoch, logs);
     if (plan.stopAtLoss !== null && logs.loss <= plan.stopAtLoss) {
       h.stopReason = 'stopAtLoss';
@@ -132,6 +221,7 @@ export async function train(session: TrainingSession, plan: TrainPlan): Promise<
       h.stopReason = 'callback';
       break;
     }
+    await stopIfAsked();
   }
   return h;
 }

@@ -62,6 +62,9 @@ function yieldingSession(s: TrainingSession, gate: () => Promise<void>): Trainin
     predict: (data) => s.predict(data),
     getParams: () => s.getParams(),
     setParams: (p) => s.setParams(p),
+    getState: () => s.getState(),
+    setState: (state) => s.setState(state),
+    rollback: () => s.rollback(),
     lastStep: () => s.lastStep(),
     dispose: () => s.dispose(),
   };
@@ -75,6 +78,7 @@ export async function createDemoBackend(choice: 'auto' | 'webgpu' | 'cpu', notic
     description: b.description,
     isFallbackAdapter: b.isFallbackAdapter,
     compile: async (spec, params) => yieldingSession(await b.compile(spec, params), gate),
+    deviceLost: () => b.deviceLost?.() ?? Promise.resolve(null),
     dispose: () => b.dispose(),
   };
 }

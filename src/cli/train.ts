@@ -28,6 +28,9 @@ import type { ConfusionMatrix } from '../report/confusion.ts';
 import { predictInputs } from './predict.ts';
 import { checkRequestedCount, outputPaths } from './output-paths.ts';
 import { choiceOption, intOption, listOption, numberOption } from './options.ts';
+import { Interrupted, resilientFit } from './resilient-fit.ts';
+import { readCheckpoint } from '../checkpoint/file.ts';
+import type { Checkpoint } from '../checkpoint/state.ts';
 import { trainRbfMnist, TRAIN_RBF_HELP } from './train-rbf.ts';
 
 export const TRAIN_HELP = `deltagpu train mnist [options]
@@ -44,8 +47,16 @@ export const TRAIN_HELP = `deltagpu train mnist [options]
   --early-stop P           stop when the validation (else test) loss has not improved for P epochs
   --train N, --test N      use only N training / test digits (quick runs)
   --out FILE               where to save the model (default models/mnist.safetensors; plot beside it)
+  --checkpoint-every N     write a checkpoint every N epochs (beside --out: mnist.ckpt.e0004.safetensors)
+  --keep K                 keep the newest K checkpoint files (default 1)
+  --resume FILE            continue from a checkpoint with its settings (--epochs, --backend, --out may change)
+  --fallback cpu           if the GPU device is lost, continue on the CPU from the last checkpoint
+                           (default: on a new device). Ctrl-C writes a checkpoint and prints how to resume.
   --quiet                  no progress bar          --json    print one JSON summary object last
 ${TRAIN_RBF_HELP}`;
+
+/** Options a resumed run may change; every other one comes from the checkpoint. */
+const RESUME_MAY_CHANGE = ['epochs', 'backend', 'out', 'quiet', 'json', 'checkpoint-every', 'keep', 'fallback', 'resume', 'help'];
 
 const defaultLr = (o: OptimizerName) => (o === 'adam' ? 0.001 : 0.05);
 
@@ -84,6 +95,10 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       l2: { type: 'string' },
       train: { type: 'string' },
       test: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      keep: { type: 'string' },
+      resume: { type: 'string' },
+      fallback: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -92,6 +107,17 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       'kmeans-iterations': { type: 'string' },
     },
   });
+  const given = { ...values };
+  let resume: Checkpoint | null = null;
+  if (values.resume !== undefined) {
+    resume = readCheckpoint(values.resume);
+    const saved = resume.extra.cli as Record<string, string | boolean> | undefined;
+    if (!saved || typeof saved !== 'object') throw new Error(`--resume ${values.resume}: the checkpoint was not written by 'deltagpu train' (no CLI settings in it); resume it with model.fit({resumeFrom})`);
+    const changed = Object.keys(values).filter((k) => !RESUME_MAY_CHANGE.includes(k) && values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false);
+    if (changed.length > 0) throw new RangeError(`--resume: --${changed.join(', --')} cannot change on resume (the checkpoint fixes it); only --${RESUME_MAY_CHANGE.slice(0, 8).join(', --')} may`);
+    Object.assign(values, saved, Object.fromEntries(Object.entries(given).filter(([k, v]) => RESUME_MAY_CHANGE.includes(k) && v !== undefined)));
+    if (positionals.length === 0) positionals.push('mnist');
+  }
   if (values.help) {
     out(TRAIN_HELP);
     return 0;
@@ -110,6 +136,9 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const valSplit = values['validation-split'] === undefined ? undefined : numberOption(values['validation-split'], 'validation-split', 0, (n) => n > 0 && n < 1, 'a fraction between 0 and 1');
   const patience = values['early-stop'] === undefined ? null : intOption(values['early-stop'], 'early-stop', 1);
   const { modelPath, plotPath } = outputPaths(values.out ?? 'models/mnist.safetensors');
+  const checkpointEvery = values['checkpoint-every'] === undefined ? null : intOption(values['checkpoint-every'], 'checkpoint-every', 1);
+  const keep = intOption(values.keep, 'keep', 1);
+  const fallback = choiceOption<'cpu' | 'retry'>(values.fallback, 'fallback', ['cpu', 'retry'], 'retry');
   const log = (s: string) => process.stderr.write(s + '\n');
   const say = values.json ? log : out;
 
@@ -139,13 +168,39 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   };
   // without a validation split, the per-epoch test evaluation is what early stopping watches
   const stop = patience === null ? [] : [earlyStopping(patience, { onStop: log })];
-  // bytes and class indices as they are: no float32 copy of the set on the host
-  const history: History = await model.fit(inputs(train), targets(train), {
-    epochs,
-    batchSize,
-    ...(valSplit ? { validationSplit: valSplit } : { validationData: [inputs(test), targets(test)] }),
-    callbacks: combineCallbacks(progress, ...stop),
-  });
+  if (resume) say(`resuming from ${values.resume}: ${resume.epoch} epoch(s)${resume.step ? ` and ${resume.step} step(s)` : ''} done`);
+  const stem = plotPath.slice(0, -'.svg'.length);
+  const { resume: _r, quiet: _q, json: _j, help: _h, ...cli } = values;
+  let history: History;
+  try {
+    history = await resilientFit(
+      model,
+      // bytes and class indices as they are: no float32 copy of the set on the host
+      inputs(train),
+      targets(train),
+      {
+        epochs,
+        batchSize,
+        ...(valSplit ? { validationSplit: valSplit } : { validationData: [inputs(test), targets(test)] }),
+        callbacks: combineCallbacks(progress, ...stop),
+        ...(resume ? { resumeFrom: resume } : {}),
+      },
+      {
+        base: `${stem}.ckpt.safetensors`,
+        every: checkpointEvery,
+        keep,
+        fallback,
+        compile: { loss: 'categoricalCrossentropy', optimizer: { type: optimizer, learningRate: lr, l2 }, backend, onNotice: (m) => log(`notice: ${m}`) },
+        extra: { cli },
+        resumeHint: (file) => `deltagpu train mnist --resume ${file}${values.out ? ` --out ${values.out}` : ''}`,
+        log,
+      },
+    );
+  } catch (err) {
+    if (!(err instanceof Interrupted)) throw err;
+    await model.dispose();
+    return 130;
+  }
 
   const result = await summarize(model, test, say);
   mkdirSync(dirname(modelPath) || '.', { recursive: true });

@@ -41,6 +41,13 @@ export interface LoadedModel {
 export async function encodeModel(model: Sequential, extra: Record<string, unknown> = {}): Promise<Uint8Array> {
   const front = model.front ? rbfToTensors(model.front) : null; // refuses a layer with no centres yet
   const params = await model.getWeights();
+  // a file with NaN weights would be refused by decodeModel (setWeights) later: refuse it now, by name
+  params.forEach((p, l) => {
+    for (const [name, a] of [['W', p.W], ['b', p.b]] as const) {
+      const k = a.findIndex((v) => !Number.isFinite(v));
+      if (k >= 0) throw new RangeError(`cannot save: layer ${l} ${name}[${k}] is ${a[k]} (training diverged; the weights are not finite)`);
+    }
+  });
   const tensors: Tensors = { ...front?.tensors };
   model.layers.forEach((l, i) => {
     tensors[`layers.${i}.weight`] = { dtype: 'F32', shape: [l.units, l.inputs], data: params[i].W };

@@ -8,7 +8,7 @@ import type { DenseKernels, Params, Workspace } from './network.ts';
 import * as fast from './dense-fast.ts';
 import { newOptimizerState, updateWeights } from './update.ts';
 import type { OptimizerState } from './update.ts';
-import type { Backend, DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../backend.ts';
+import type { Backend, DatasetHandle, LayerParams, Metrics, NetworkSpec, SessionState, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../backend.ts';
 import type { Floats } from '../../tensor.ts';
 import { checkUpload, inputRow, isByteMatrix, isClassIndices, targetRow } from '../upload.ts';
 
@@ -52,6 +52,8 @@ class CpuSession implements TrainingSession {
   private state: { W: OptimizerState; b: OptimizerState }[] = [];
   private t = 0;
   private lastRows = 0;
+  /** copies of the state before the latest trainSteps call, in the session's own precision, for rollback() */
+  private before: { W: Floats[]; b: Floats[]; opt: { W: OptimizerState; b: OptimizerState }[]; t: number } | null = null;
   // Training and inference each get their own scratch, so evaluate/predict never overwrite what
   // lastStep() reports (the WebGPU backend keeps two step plans for the same reason).
   private scratch: Record<'train' | 'infer', Scratch>;
@@ -120,6 +122,8 @@ class CpuSession implements TrainingSession {
     const b = this.batch('train', batchSize);
     const o = this.spec.optimizer;
     const total: Metrics = { lossSum: 0, correct: 0, count: 0 };
+    const c = (s: OptimizerState) => ({ m: s.m.slice(), v: s.v.slice() });
+    this.before = { W: this.params.W.map((a) => a.slice()), b: this.params.b.map((a) => a.slice()), opt: this.state.map((s) => ({ W: c(s.W), b: c(s.b) })), t: this.t };
     for (let s = 0; s < steps; s++) {
       const from = start + s * batchSize;
       const rows = Math.min(batchSize, order.length - from);
@@ -138,7 +142,59 @@ class CpuSession implements TrainingSession {
       total.count += rows;
       this.lastRows = rows;
     }
+    total.nonFiniteLayers = this.nonFiniteLayers();
     return total;
+  }
+
+  /** Layers whose W or b holds a NaN or ±Infinity (the same check the GPU's health kernel makes). */
+  private nonFiniteLayers(): number[] {
+    const bad: number[] = [];
+    const finite = (a: Floats) => {
+      for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
+      return true;
+    };
+    this.spec.layers.forEach((_, l) => {
+      if (!finite(this.params.W[l]) || !finite(this.params.b[l])) bad.push(l);
+    });
+    return bad;
+  }
+
+  private state_(): SessionState {
+    const f32 = (a: Floats) => Float32Array.from(a);
+    return {
+      params: this.spec.layers.map((_, l) => ({ W: f32(this.params.W[l]), b: f32(this.params.b[l]) })),
+      optimizer: this.state.map((s) => ({ mW: f32(s.W.m), vW: f32(s.W.v), mb: f32(s.b.m), vb: f32(s.b.v) })),
+      t: this.t,
+    };
+  }
+
+  async getState(): Promise<SessionState> {
+    return this.state_();
+  }
+
+  async setState(state: SessionState): Promise<void> {
+    this.load(state.params);
+    state.optimizer.forEach((o, l) => {
+      const s = this.state[l];
+      const put = (dst: Floats, src: Float32Array, what: string) => {
+        if (src.length !== dst.length) throw new RangeError(`setState: layer ${l} ${what} has ${src.length} values, expected ${dst.length}`);
+        dst.set(src);
+      };
+      put(s.W.m, o.mW, 'm(W)');
+      put(s.W.v, o.vW, 'v(W)');
+      put(s.b.m, o.mb, 'm(b)');
+      put(s.b.v, o.vb, 'v(b)');
+    });
+    this.t = state.t;
+  }
+
+  async rollback(): Promise<void> {
+    const b = this.before;
+    if (!b) return;
+    this.params = { W: b.W, b: b.b };
+    this.state = b.opt;
+    this.t = b.t;
+    this.before = null;
   }
 
   /** Runs the forward pass over a data set in chunks; `each` sees every chunk's outputs. */

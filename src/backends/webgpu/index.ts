@@ -49,6 +49,7 @@ export interface WebGpuBackend extends Backend {
   /** the device context; holding it keeps Dawn's instance alive */
   readonly context: GpuContext;
   compile(spec: NetworkSpec, params: LayerParams[]): Promise<WebGpuSession & TrainingSession>;
+  deviceLost(): Promise<string | null>;
 }
 
 export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
@@ -68,6 +69,10 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
   const sessions = new Set<WebGpuSession>();
   const ownsDevice = !options.context;
   let disposed = false;
+  let lost: string | null = null;
+  void ctx.device.lost.then((info) => {
+    lost = `${info.reason ?? 'unknown'}${info.message ? `: ${info.message}` : ''}`;
+  });
   return {
     name: 'webgpu',
     description: `WebGPU on ${ctx.describe()}`,
@@ -94,6 +99,11 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
       const session = new WebGpuSession(ctx.device, spec, pipes, kernel, params, (s) => sessions.delete(s), dataBudget);
       sessions.add(session);
       return session;
+    },
+    /** device.lost settles asynchronously, so give it a moment after a failed call */
+    async deviceLost() {
+      if (lost === null) await Promise.race([ctx.device.lost, new Promise((r) => setTimeout(r, 100))]);
+      return lost;
     },
     dispose() {
       if (disposed) return;

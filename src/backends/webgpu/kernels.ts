@@ -39,6 +39,7 @@ export const KERNEL_FILES = {
   outputDelta: ['common', 'activation', 'loss', 'metrics', 'output_delta'],
   biasUpdate: ['common', 'optimizer', 'bias_update'],
   stepAdvance: ['common', 'step_advance'],
+  health: ['health'],
 } as const;
 
 export class Kernels {

@@ -32,7 +32,7 @@ export function unpad(src: Float32Array, rows: number, cols: number): Float32Arr
 }
 
 /** Live buffers across every GpuMemory of the process (for leak tests). */
-export const bufferStats = { created: 0, destroyed: 0, get live() { return this.created - this.destroyed; } };
+export const bufferStats = { created: 0, destroyed: 0, get live() { return this.created - this.destroyed; }, /** bytes of live buffers */ liveBytes: 0 };
 
 export class BufferLimitError extends RangeError {
   constructor(
@@ -70,6 +70,7 @@ export class GpuMemory {
     const buffer = this.device.createBuffer({ label, size, usage });
     this.live.add(buffer);
     bufferStats.created++;
+    bufferStats.liveBytes += size;
     return buffer;
   }
 
@@ -95,6 +96,7 @@ export class GpuMemory {
     this.live.delete(buffer);
     buffer.destroy();
     bufferStats.destroyed++;
+    bufferStats.liveBytes -= buffer.size;
   }
 
   get liveCount(): number {

@@ -3,7 +3,7 @@
  * optimizer state (momentum's velocity / Adam's moments) for both, plus the hyper-parameter uniform.
  * Sizes are checked for the whole network before the first buffer is created.
  */
-import type { LayerParams, LayerSpec, NetworkSpec } from '../../backend.ts';
+import type { LayerOptimizerState, LayerParams, LayerSpec, NetworkSpec } from '../../backend.ts';
 import { FLOAT, ld, pad, unpad } from './memory.ts';
 import type { GpuMemory } from './memory.ts';
 
@@ -96,6 +96,53 @@ export class ParamBuffers {
       const W = unpad(arrays[k++], layer.units, layer.inputs);
       const b = layer.bias ? arrays[k++] : new Float32Array(0);
       return { W, b };
+    });
+  }
+
+  /** Which optimizer-state tensors this optimizer keeps for a layer (the others are 16-byte dummies). */
+  private stateParts(l: number): { key: keyof LayerOptimizerState; buffer: GPUBuffer; weight: boolean }[] {
+    const type = this.spec.optimizer.type;
+    const layer = this.spec.layers[l];
+    const b = this.layers[l];
+    const parts: { key: keyof LayerOptimizerState; buffer: GPUBuffer; weight: boolean }[] = [];
+    if (type !== 'sgd') parts.push({ key: 'mW', buffer: b.mW, weight: true });
+    if (type === 'adam') parts.push({ key: 'vW', buffer: b.vW, weight: true });
+    if (type !== 'sgd' && layer.bias) parts.push({ key: 'mb', buffer: b.mb, weight: false });
+    if (type === 'adam' && layer.bias) parts.push({ key: 'vb', buffer: b.vb, weight: false });
+    return parts;
+  }
+
+  /** Reads every layer's optimizer state (one copy each, one map); empty arrays where none is kept. */
+  async readState(): Promise<LayerOptimizerState[]> {
+    const all = this.spec.layers.map((layer, l) => this.stateParts(l).map((p) => ({ ...p, layer })));
+    const flat = all.flat();
+    const arrays = await this.mem.readMany(flat.map((p) => ({ buffer: p.buffer, bytes: p.weight ? weightBytes(p.layer) : p.layer.units * FLOAT })));
+    let k = 0;
+    return all.map((parts) => {
+      const s: LayerOptimizerState = { mW: new Float32Array(0), vW: new Float32Array(0), mb: new Float32Array(0), vb: new Float32Array(0) };
+      for (const p of parts) {
+        const raw = arrays[k++];
+        s[p.key] = p.weight ? unpad(raw, p.layer.units, p.layer.inputs) : raw.slice();
+      }
+      return s;
+    });
+  }
+
+  /** Writes optimizer state read by readState (after write(), which zeroes it), checking every length. */
+  writeState(states: LayerOptimizerState[]): void {
+    if (states.length !== this.spec.layers.length) throw new RangeError(`webgpu setState: ${states.length} optimizer states for ${this.spec.layers.length} layers`);
+    const q = this.mem.device.queue;
+    this.spec.layers.forEach((layer, l) => {
+      const parts = this.stateParts(l);
+      for (const key of ['mW', 'vW', 'mb', 'vb'] as const) {
+        const src = states[l][key];
+        const part = parts.find((p) => p.key === key);
+        const want = part ? (part.weight ? layer.units * layer.inputs : layer.units) : 0;
+        if (src.length !== want) throw new RangeError(`webgpu setState: layer ${l} ${key} has ${src.length} values, expected ${want}`);
+        if (!part) continue;
+        const data = part.weight ? pad(src, layer.units, layer.inputs) : src;
+        q.writeBuffer(part.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+      }
     });
   }
 }

@@ -25,6 +25,8 @@ export interface NetworkPipelines {
   /** per data format (see gatherVariant): the inputs as float32 or bytes, the targets as rows or class indices */
   gather: Record<GatherVariant, GPUComputePipeline>;
   advance: GPUComputePipeline;
+  /** non-finite flags of the updated parameters (shaders/health.wgsl) */
+  health: GPUComputePipeline;
 }
 
 const flag = (b: boolean) => (b ? 1 : 0);
@@ -61,12 +63,13 @@ export async function buildPipelines(kernels: Kernels, kernel: MatmulKernel, spe
       kernels.pipeline(KERNEL_FILES.outputDelta, { ...out, WRITE_DELTA: 1 }),
       kernels.pipeline(KERNEL_FILES.outputDelta, { ...out, WRITE_DELTA: 0 }),
       kernels.pipeline(KERNEL_FILES.stepAdvance),
+      kernels.pipeline(KERNEL_FILES.health),
     ]),
   ]);
   const gathers = await Promise.all(
     GATHER_VARIANTS.map((v) => kernels.pipeline(KERNEL_FILES.gather, { X_U8: flag(v.startsWith('u8')), D_LABELS: flag(v.endsWith('labels')) })),
   );
   const gather = Object.fromEntries(GATHER_VARIANTS.map((v, k) => [v, gathers[k]])) as Record<GatherVariant, GPUComputePipeline>;
-  const [bias, softmax, outputDelta, metrics, advance] = rest;
-  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance };
+  const [bias, softmax, outputDelta, metrics, advance, health] = rest;
+  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, health };
 }

@@ -5,12 +5,13 @@
  * buffers (no readback in between: each step's position, row count and Adam t come from the GPU-side Step
  * record, see shaders/common.wgsl), and reads the summed metrics back with one mapAsync at the end.
  */
-import type { DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../backend.ts';
+import type { DatasetHandle, LayerParams, Metrics, NetworkSpec, SessionState, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../backend.ts';
 import { checkUpload } from '../upload.ts';
-import type { MatmulKernel } from './kernels.ts';
+import type { MatmulKernel, Kernels } from './kernels.ts';
 import { GpuDataset } from './dataset.ts';
-import { FLOAT, GpuMemory, ld, unpad } from './memory.ts';
+import { FLOAT, GpuMemory, ld, pad, unpad } from './memory.ts';
 import { ParamBuffers } from './params.ts';
+import { ParamHealth } from './health.ts';
 import type { NetworkPipelines } from './pipelines.ts';
 import { StepPlan } from './plan.ts';
 import type { ResidentData } from './plan.ts';
@@ -23,6 +24,10 @@ const DISPATCHES_PER_SUBMIT = 8192;
 export class WebGpuSession implements TrainingSession {
   private readonly mem: GpuMemory;
   private readonly params: ParamBuffers;
+  /** per-tick snapshot (for rollback) and non-finite flags of the parameters */
+  private readonly health: ParamHealth;
+  /** t at the last snapshot */
+  private tBefore = 0;
   private train: StepPlan | null = null;
   private infer: StepPlan | null = null;
   private order: GPUBuffer | null = null;
@@ -47,6 +52,7 @@ export class WebGpuSession implements TrainingSession {
     try {
       this.params = new ParamBuffers(this.mem, spec);
       this.params.write(params);
+      this.health = new ParamHealth(this.mem, spec, this.params, pipes.health);
       this.noOrder = this.mem.storage('no order (sequential)', 16);
     } catch (e) {
       this.mem.destroyAll();
@@ -148,10 +154,11 @@ export class WebGpuSession implements TrainingSession {
     return enc;
   }
 
-  private async readMetrics(plan: StepPlan, enc: GPUCommandEncoder, expected: number): Promise<Metrics> {
-    const [raw] = await this.mem.readMany([{ buffer: plan.accum, bytes: 16 }], enc);
+  private async readMetrics(plan: StepPlan, enc: GPUCommandEncoder, expected: number, health = false): Promise<Metrics> {
+    const [raw, flags] = await this.mem.readMany([{ buffer: plan.accum, bytes: 16 }, ...(health ? [this.health.part] : [])], enc);
     const u = new Uint32Array(raw.buffer, raw.byteOffset, 4);
-    const m = { lossSum: raw[0], correct: u[2], count: u[3] };
+    const m: Metrics = { lossSum: raw[0], correct: u[2], count: u[3] };
+    if (health) m.nonFiniteLayers = this.health.badLayers(flags);
     if (m.count !== expected) throw new Error(`webgpu: the GPU counted ${m.count} patterns, expected ${expected} (device lost?)`);
     return m;
   }
@@ -198,6 +205,9 @@ export class WebGpuSession implements TrainingSession {
     const end = Math.min(order.length, start + n * batchSize);
     // a resident set gathers through the order on the GPU; a streamed chunk already holds its rows in order
     const orderBuf = data.resident ? this.uploadOrder(order) : this.noOrder;
+    // the parameters as they were before this tick, for rollback() when the health check finds a NaN
+    this.health.snapshot();
+    this.tBefore = this.t;
     let t = this.t + 1;
     const enc = await this.windows(data, order, start, end, batchSize, (part, w, first) => {
       const resident = part === data.resident;
@@ -217,7 +227,8 @@ export class WebGpuSession implements TrainingSession {
     this.t += n;
     const lastStart = start + (n - 1) * batchSize;
     this.lastRows = Math.min(batchSize, order.length - lastStart);
-    return this.readMetrics(plan, enc, end - start);
+    this.health.encode(enc);
+    return this.readMetrics(plan, enc, end - start, true);
   }
 
   /** The inference plan for a data set: batches no larger than one streamed chunk. */
@@ -284,6 +295,24 @@ export class WebGpuSession implements TrainingSession {
     this.live();
     this.params.write(params);
     this.t = 0;
+  }
+
+  async getState(): Promise<SessionState> {
+    this.live();
+    return { params: await this.params.read(), optimizer: await this.params.readState(), t: this.t };
+  }
+
+  async setState(state: SessionState): Promise<void> {
+    this.live();
+    this.params.write(state.params);
+    this.params.writeState(state.optimizer);
+    this.t = state.t;
+  }
+
+  async rollback(): Promise<void> {
+    this.live();
+    this.health.restore();
+    this.t = this.tBefore;
   }
 
   async lastStep(): Promise<StepTrace> {
