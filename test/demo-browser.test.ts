@@ -226,6 +226,10 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     const xorStatus = await trainUntilDone();
     expect(xorStatus).toContain("not converged after 50 epochs: no straight line separates XOR's classes");
     console.log(`demo-browser: perceptron on XOR: ${xorStatus.slice(0, 90)}…`);
+    // δ on hover is the rule's e = d − y: 0 or ±1 for a step unit (½ exactly on the line)
+    await page.locator('#plane').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#hover').innerText()).toMatch(/output δ = \[-?(0|1|0\.5)\.?0*\]/);
     await finish(demo, t, 'playground-perceptron');
 
     // the RBF network: k-means centres (drawn, with σ) before any training, then the output layer learns
@@ -248,6 +252,10 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     expect(accuracy, await r.page.locator('#pg-error').innerText()).toBeGreaterThanOrEqual(0.95);
     // the centres stay where k-means put them: only the output layer trains
     expect(JSON.parse((await r.page.locator('#plane').getAttribute('data-centres')) || '[]')).toEqual(centres);
+    // the network view and δ on hover work on φ: ten inputs to the output unit
+    await r.page.locator('#plane').focus();
+    await r.page.keyboard.press('ArrowRight');
+    await expect.poll(() => r.page.locator('#hover').innerText()).toMatch(/output δ = \[-?\d\.\d{4}\]/);
     console.log(`demo-browser: RBF network (10 centres) on circle: test accuracy ${(accuracy * 100).toFixed(1)}% after ${await r.page.locator('#epoch').getAttribute('data-value')} epochs on WebGPU`);
     await finish(demo, r, 'playground-rbf');
   }, 300_000);
