@@ -5,7 +5,9 @@
  * the local server; a screenshot of each lands in the test output.
  *
  *   XOR stepper   four steps equal `deltagpu xor --trace --format json` (1e-6), on the CPU and on WebGPU
- *   playground    XOR and circle reach ≥ 95% test accuracy on WebGPU; the heat map's pixels change
+ *   playground    XOR and circle reach ≥ 95% test accuracy on WebGPU; the heat map's pixels change; the
+ *                 perceptron separates AND (zero errors, its line drawn) and says no line separates XOR; the
+ *                 RBF network reaches ≥ 95% on circle on WebGPU with its k-means centres drawn
  *   MNIST lab     a short run's loss falls, the charts draw, a drawn stroke is predicted, a saved model loads
  *                 back and predicts the same, a corrupt upload shows an error
  */
@@ -19,9 +21,9 @@ import type { DemoHarness, TrackedPage } from './helpers/demo-browser.ts';
 
 warnIfNoChromium();
 
-async function cliTrace(backend: 'cpu' | 'webgpu'): Promise<unknown[]> {
+async function cliTrace(backend: 'cpu' | 'webgpu', options: { bias?: boolean } = {}): Promise<unknown[]> {
   const out: string[] = [];
-  await xorCommand(['--trace', '--format', 'json', '--backend', backend], (s) => out.push(s));
+  await xorCommand([...(options.bias ? ['--bias'] : []), '--trace', '--format', 'json', '--backend', backend], (s) => out.push(s));
   return JSON.parse(out.join(''));
 }
 
@@ -51,6 +53,17 @@ async function finish(demo: DemoHarness, t: TrackedPage, name: string): Promise<
 }
 
 const idle = (page: Page, timeout = 60_000) => page.waitForFunction(() => ['idle', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout });
+
+/** The RGB of the plane's pixel at a point (x, y) of the data's coordinates (views.ts: EXTENT = 1.25). */
+const planePixelAt = (page: Page, x: number, y: number) =>
+  page.evaluate(([x, y]) => {
+    const c = document.getElementById('plane') as HTMLCanvasElement;
+    const px = ((x + 1.25) / 2.5) * c.width;
+    const py = c.height - ((y + 1.25) / 2.5) * c.height;
+    return Array.from(c.getContext('2d')!.getImageData(Math.floor(px), Math.floor(py), 1, 1).data.slice(0, 3));
+  }, [x, y]);
+/** Near the dark ink (#1d2330) of the perceptron's line and the RBF centres' crosses; the heat map and points are far lighter. */
+const isInk = (rgb: number[]) => Math.max(...rgb.map((v, i) => Math.abs(v - [29, 35, 48][i]))) < 40;
 
 /** The plane's pixels, to see that the heat map changed. */
 const planePixels = (page: Page) =>
@@ -108,14 +121,24 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
         }
       }
     }
-    // XOR with bias: the rows carry the biases, the table grows their columns
+    // XOR with bias: the rows carry the biases, the table grows their columns, and four steps equal
+    // `deltagpu xor --bias --trace --format json` (same seed and α), on the CPU and on WebGPU
+    const biasReference = await cliTrace('cpu', { bias: true });
     await page.locator('#mode').selectOption('bias');
-    await idle(page);
-    await step.click();
-    await expect.poll(async () => (await rows()).length, { timeout: 30_000 }).toBe(1);
-    const biasRow = (await rows())[0] as { biasHidden?: number[]; biasOutput?: number[] };
-    expect(biasRow.biasHidden).toHaveLength(2);
-    expect(biasRow.biasOutput).toHaveLength(1);
+    for (const backend of ['cpu', 'webgpu'] as const) {
+      await page.locator('#reset').click();
+      await page.locator('#backend').selectOption(backend);
+      await idle(page);
+      expect(await rows()).toEqual([]);
+      for (let k = 0; k < 4; k++) await step.click();
+      await expect.poll(async () => (await rows()).length, { timeout: 60_000 }).toBe(4);
+      await idle(page);
+      const biasRows = (await rows()) as { biasHidden?: number[]; biasOutput?: number[] }[];
+      expect(biasRows[0].biasHidden).toHaveLength(2);
+      expect(biasRows[0].biasOutput).toHaveLength(1);
+      expectClose(biasRows, biasReference, 1e-6);
+      console.log(`demo-browser: XOR stepper with bias on ${backend}: 4 rows equal \`deltagpu xor --bias --trace --format json\` within 1e-6`);
+    }
     expect(await page.locator('#formulas').innerText()).toContain('bo  = ');
     await page.locator('#mode').selectOption('exact');
     await idle(page);
@@ -169,6 +192,72 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await expect.poll(() => page.locator('#epoch').getAttribute('data-value')).toBe('0');
     await idle(page);
     await finish(demo, t, 'playground');
+  }, 300_000);
+
+  it('playground: the perceptron separates AND and gives up on XOR; the RBF network learns circle with its centres drawn', async () => {
+    const t = await demo.open('playground.html?model=perceptron&dataset=and&noise=0&points=40&backend=webgpu');
+    const { page } = t;
+    await expect.poll(() => page.locator('#adapter').getAttribute('data-gpu'), { timeout: 20_000 }).toBe('true');
+    await idle(page);
+    const status = page.locator('#model-status');
+    const trainUntilDone = async () => {
+      await page.locator('#run').click();
+      // the page pauses by itself once the rule converges or gives up (PERCEPTRON_MAX_EPOCHS)
+      await page.waitForFunction(() => document.body.dataset.state === 'error' || (document.body.dataset.state === 'idle' && /epochs/.test(document.getElementById('model-status')!.textContent ?? '')), null, { timeout: 120_000 });
+      expect(await page.locator('#pg-error').innerText()).toBe('');
+      return status.innerText();
+    };
+    const andStatus = await trainUntilDone();
+    expect(andStatus).toMatch(/misclassified per epoch: [\d, …]*\b0 — converged after \d+ epochs/);
+    // the line w·x + b = 0 is drawn: the pixel where it passes nearest the origin is the line's dark ink
+    const line = JSON.parse((await page.locator('#plane').getAttribute('data-line')) || 'null') as { w: [number, number]; b: number } | null;
+    expect(line).not.toBeNull();
+    const { w, b } = line!;
+    const foot = [(-b * w[0]) / (w[0] ** 2 + w[1] ** 2), (-b * w[1]) / (w[0] ** 2 + w[1] ** 2)];
+    expect(Math.max(...foot.map(Math.abs))).toBeLessThan(1.2);
+    expect(isInk(await planePixelAt(page, foot[0], foot[1])), 'the line drawn through its foot point').toBe(true);
+    // every training point is on its side of the line (class 1 where w·x + b > 0)
+    expect(Number(await page.locator('#test-accuracy').getAttribute('data-value'))).toBeGreaterThanOrEqual(0.9);
+    console.log(`demo-browser: perceptron on AND: ${andStatus}`);
+
+    await page.locator('select[name=dataset]').selectOption('xor');
+    await expect.poll(() => page.locator('#epoch').getAttribute('data-value'), { timeout: 30_000 }).toBe('0');
+    await idle(page);
+    const xorStatus = await trainUntilDone();
+    expect(xorStatus).toContain("not converged after 50 epochs: no straight line separates XOR's classes");
+    console.log(`demo-browser: perceptron on XOR: ${xorStatus.slice(0, 90)}…`);
+    // δ on hover is the rule's e = d − y: 0 or ±1 for a step unit (½ exactly on the line)
+    await page.locator('#plane').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#hover').innerText()).toMatch(/output δ = \[-?(0|1|0\.5)\.?0*\]/);
+    await finish(demo, t, 'playground-perceptron');
+
+    // the RBF network: k-means centres (drawn, with σ) before any training, then the output layer learns
+    const r = await demo.open('playground.html?model=rbf&dataset=circle&centres=10&lr=0.3&backend=webgpu&showTest=1');
+    await expect.poll(() => r.page.locator('#adapter').getAttribute('data-gpu'), { timeout: 20_000 }).toBe('true');
+    const shownCentres = async () => JSON.parse((await r.page.locator('#plane').getAttribute('data-centres')) || '[]') as { x: number; y: number; r: number }[];
+    await expect.poll(async () => (await shownCentres()).length, { timeout: 30_000 }).toBe(10);
+    await idle(r.page);
+    const centres = await shownCentres();
+    for (const c of centres) {
+      expect(Math.max(Math.abs(c.x), Math.abs(c.y))).toBeLessThan(1.1);
+      expect(c.r).toBeGreaterThan(0);
+      expect(isInk(await planePixelAt(r.page, c.x, c.y)), `a cross drawn at centre (${c.x}, ${c.y})`).toBe(true);
+    }
+    await r.page.locator('#run').click();
+    await r.page.waitForFunction(() => Number(document.getElementById('test-accuracy')!.dataset.value) >= 0.95 || document.body.dataset.state === 'error', null, { timeout: 120_000 });
+    await r.page.locator('#run').click(); // pause
+    await idle(r.page);
+    const accuracy = Number(await r.page.locator('#test-accuracy').getAttribute('data-value'));
+    expect(accuracy, await r.page.locator('#pg-error').innerText()).toBeGreaterThanOrEqual(0.95);
+    // the centres stay where k-means put them: only the output layer trains
+    expect(JSON.parse((await r.page.locator('#plane').getAttribute('data-centres')) || '[]')).toEqual(centres);
+    // the network view and δ on hover work on φ: ten inputs to the output unit
+    await r.page.locator('#plane').focus();
+    await r.page.keyboard.press('ArrowRight');
+    await expect.poll(() => r.page.locator('#hover').innerText()).toMatch(/output δ = \[-?\d\.\d{4}\]/);
+    console.log(`demo-browser: RBF network (10 centres) on circle: test accuracy ${(accuracy * 100).toFixed(1)}% after ${await r.page.locator('#epoch').getAttribute('data-value')} epochs on WebGPU`);
+    await finish(demo, r, 'playground-rbf');
   }, 300_000);
 
   it('MNIST lab: loss falls, charts draw, a drawing is predicted, a saved model loads back the same, a corrupt file is refused', async () => {

@@ -73,6 +73,33 @@ describe('XOR worked example (lecture)', () => {
     close(rows[3].weightsHidden.flat(), LECTURE_EPOCH_1[3].wh);
   });
 
+  it("`deltagpu xor --bias --trace` traces XOR with bias: each row is the previous row's weights and biases after one online step at α = 0.5", async () => {
+    const lines: string[] = [];
+    expect(await main(['xor', '--bias', '--trace', '--format', 'json', '--backend', 'cpu'], (s) => lines.push(s))).toBe(0);
+    const rows = JSON.parse(lines.join('\n'));
+    expect(rows).toHaveLength(4); // one epoch by default with --trace, not --bias's 10000
+    const sig = (z: number) => 1 / (1 + Math.exp(-z));
+    const near = (got: number[], want: number[], tol: number) => {
+      expect(got).toHaveLength(want.length);
+      got.forEach((g, i) => expect(Math.abs(g - want[i]), `${g} vs ${want[i]}`).toBeLessThanOrEqual(tol));
+    };
+    for (let k = 1; k < 4; k++) {
+      const [prev, r] = [rows[k - 1], rows[k]];
+      // forward with the previous row's parameters, biases included
+      const h = prev.weightsHidden.map((w: number[], j: number) => sig(w[0] * r.input[0] + w[1] * r.input[1] + prev.biasHidden[j]));
+      near(r.hidden, h, 1e-6);
+      near(r.output, [sig(prev.weightsOutput[0][0] * h[0] + prev.weightsOutput[0][1] * h[1] + prev.biasOutput[0])], 1e-6);
+      // the updates: Δb = α·δ (a weight on an input fixed at 1), Δw = α·δ·input, α = 0.5
+      near(r.biasOutput, [prev.biasOutput[0] + 0.5 * r.deltaOutput[0]], 1e-6);
+      near(r.biasHidden, prev.biasHidden.map((b: number, j: number) => b + 0.5 * r.deltaHidden[j]), 1e-6);
+      near(r.weightsOutput[0], prev.weightsOutput[0].map((w: number, j: number) => w + 0.5 * r.deltaOutput[0] * h[j]), 1e-6);
+    }
+    const table: string[] = [];
+    await main(['xor', '--bias', '--trace', '--backend', 'cpu'], (s) => table.push(s));
+    expect(table[0]).toMatch(/wo2 +bh1 +bh2 +bo$/);
+    expect(table).toHaveLength(5);
+  });
+
   it('`deltagpu xor --bias --epochs 10000` trains every output to within 0.1 of its target', async () => {
     const lines: string[] = [];
     const code = await main(['xor', '--bias', '--epochs', '10000', '--format', 'json', '--backend', 'cpu'], (s) => lines.push(s));

@@ -1,5 +1,6 @@
 /**
  * The playground's 2-D data sets, seeded (the library's Random), on the square [−1, 1]²: XOR (quadrants),
+ * AND (the gate's four inputs as clusters at the corners, blue only at (+, +): a straight line separates them),
  * a circle inside a ring, two Gaussians, two interleaved spirals. Labels are 1 (blue) or 0 (orange).
  * `noise` jitters the points (a fraction of the square's half-width); `trainFraction` splits them.
  */
@@ -7,6 +8,7 @@ import { Random } from '../../src/index.ts';
 
 export const DATASETS = {
   xor: 'XOR',
+  and: 'AND',
   circle: 'circle',
   gaussians: 'two Gaussians',
   spiral: 'spiral',
@@ -39,6 +41,13 @@ function generate(name: DatasetName, n: number, noise: number, rng: Random): { x
       const x = rng.uniform(pad, 1) * (rng.next() < 0.5 ? -1 : 1);
       const y = rng.uniform(pad, 1) * (rng.next() < 0.5 ? -1 : 1);
       add(x, y, x * y > 0 ? 1 : 0);
+    } else if (name === 'and') {
+      // a disc of radius 0.2 around each corner (±0.5, ±0.5): without noise the margin to x + y = 0.5 is 0.15
+      const cx = i % 2 === 0 ? 0.5 : -0.5;
+      const cy = Math.floor(i / 2) % 2 === 0 ? 0.5 : -0.5;
+      const r = 0.2 * Math.sqrt(rng.next());
+      const a = rng.uniform(0, 2 * Math.PI);
+      add(cx + r * Math.cos(a), cy + r * Math.sin(a), cx > 0 && cy > 0 ? 1 : 0);
     } else if (name === 'circle') {
       const inside = i % 2 === 0;
       const r = inside ? rng.uniform(0, 0.45) : rng.uniform(0.65, 0.95);

@@ -8,18 +8,18 @@
  * `<body data-state="idle|training|error">`, `#test-accuracy[data-value]`, `#epoch[data-value]`.
  */
 import { createBackend, historyToSvg, layerOutputs, patternDeltas } from '../../src/index.ts';
-import type { Backend, LayerParams, Matrix, Sequential } from '../../src/index.ts';
+import type { Backend, LayerParams, Matrix } from '../../src/index.ts';
 import { $, offerBackends, pct, showAdapter } from '../shared/page.ts';
 import { DATASETS, makeData } from './datasets.ts';
 import type { DatasetName, PlaygroundData } from './datasets.ts';
 import { MODELS, OUTPUTS, probabilityOfOne, targetsFor } from './models.ts';
-import type { NetworkSettings, PlaygroundModel } from './models.ts';
+import type { NetworkSettings, PlaygroundModel, PlaygroundNet } from './models.ts';
 import { drawNetwork, drawPlane, EXTENT, gridInputs } from './views.ts';
 import { layerEditor } from './editor.ts';
 
 const DEFAULTS: Record<string, string> = {
   dataset: 'xor', noise: '0.05', ratio: '0.5', points: '200', seed: '1', showTest: '',
-  model: 'mlp', hidden: '4,4', activation: 'tanh', output: 'sigmoid-bce', optimizer: 'adam', lr: '0.03', mode: 'mini', batch: '10', l2: '0', backend: 'webgpu',
+  model: 'mlp', hidden: '4,4', activation: 'tanh', output: 'sigmoid-bce', centres: '8', optimizer: 'adam', lr: '0.03', mode: 'mini', batch: '10', l2: '0', backend: 'webgpu',
 };
 /** the decision boundary's grid (one predict of G×G rows) and the units' smaller maps */
 const G = 48;
@@ -50,7 +50,7 @@ function readSettings(): Settings {
   return {
     dataset: v('dataset') as DatasetName, noise: num('noise', 0, 1), ratio: num('ratio', 0.1, 0.9, 'train share'),
     points: Math.round(num('points', 20, 2000)), seed: Math.round(num('seed', 0, 2 ** 31)), showTest: (field('showTest') as HTMLInputElement).checked,
-    model: v('model'), hidden, activation: v('activation') as Settings['activation'], output: v('output') as Settings['output'],
+    model: v('model'), hidden, centres: Math.round(num('centres', 1, 12, 'RBF centres')), activation: v('activation') as Settings['activation'], output: v('output') as Settings['output'],
     optimizer: v('optimizer') as Settings['optimizer'], learningRate: num('lr', 1e-6, 10, 'learning rate'), l2: num('l2', 0, 1, 'L2'),
     mode: v('mode') as Settings['mode'], batch: Math.round(num('batch', 1, 2000, 'batch size')), backend: v('backend') as Settings['backend'],
   };
@@ -59,7 +59,9 @@ function readSettings(): Settings {
 // ---- state ----------------------------------------------------------------------------------------------
 let s: Settings;
 let data: PlaygroundData;
-let model: Sequential | null = null;
+let model: PlaygroundNet | null = null;
+/** what the dense layers see for the small grid and the points: (x1, x2), or an RBF layer's φ */
+let seen = { grid: null as Matrix | null, train: null as Matrix | null, test: null as Matrix | null };
 let entry: PlaygroundModel = MODELS[0];
 let params: LayerParams[] = [];
 let p1: Float32Array | null = null;
@@ -95,10 +97,19 @@ function fail(e: unknown): void {
 async function reset(): Promise<void> {
   $('pg-error').textContent = '';
   s = readSettings();
+  entry = MODELS.find((m) => m.id === s.model) ?? MODELS[0];
+  fitOutputTo(entry);
+  s.output = field('output').value as Settings['output'];
   data = makeData(s.dataset, { points: s.points, noise: s.noise, trainFraction: s.ratio, seed: s.seed });
   await model?.dispose();
-  entry = MODELS.find((m) => m.id === s.model) ?? MODELS[0];
-  model = entry.build(s, await backendFor(s.backend));
+  model = null;
+  model = await entry.build(s, await backendFor(s.backend), asMatrix(data.train.x, 2));
+  const f = model.features?.bind(model);
+  seen = {
+    grid: f ? await f(smallGrid) : smallGrid,
+    train: f ? await f(asMatrix(data.train.x, 2)) : asMatrix(data.train.x, 2),
+    test: f ? await f(asMatrix(data.test.x, 2)) : asMatrix(data.test.x, 2),
+  };
   epoch = steps = stepSeconds = 0;
   curves.loss = [];
   curves.valLoss = [];
@@ -126,6 +137,9 @@ async function refresh(): Promise<void> {
   $('test-accuracy').textContent = pct(test.accuracy);
   $('test-accuracy').dataset.value = String(test.accuracy);
   $('steps-per-second').textContent = stepSeconds > 0 ? Math.round(steps / stepSeconds).toLocaleString('en') : '–';
+  const status = model.status?.(s.dataset);
+  $('model-status').textContent = status?.text ?? '';
+  if (status?.done && running) pause();
   draw();
   $('curves').innerHTML = curves.loss.length
     ? historyToSvg(curves, { width: 560, height: 220, title: 'train and test loss', valLabel: 'test', xLabel: `view (one every ${EPOCHS_PER_FRAME} epochs)` }).replace(/^<\?xml[^>]*>\s*/, '')
@@ -134,22 +148,29 @@ async function refresh(): Promise<void> {
 
 function draw(): void {
   if (!model) return;
-  drawPlane(plane, p1, G, data, s.showTest, hovered, entry.centres?.(model, params));
+  const centres = model.centres?.() ?? [];
+  const line = model.line?.(params) ?? null;
+  drawPlane(plane, p1, G, data, s.showTest, hovered, centres, line);
+  // what was drawn, for tests and for anyone reading the page: the centres (x, y, σ) and the line's w, b
+  plane.dataset.centres = JSON.stringify(centres);
+  plane.dataset.line = line ? JSON.stringify(line) : '';
   const pts = hovered ? data[hovered.set] : null;
   let deltas: Float32Array[] | null = null;
   if (pts && hovered) {
     const x = [pts.x[hovered.i * 2], pts.x[hovered.i * 2 + 1]];
     const target = targetsFor(pts.labels.subarray(hovered.i, hovered.i + 1), s.output).data;
-    deltas = patternDeltas(model.layers, params, OUTPUTS[s.output].loss, x, target);
+    const input = seen[hovered.set]!;
+    deltas = patternDeltas(model.layers, params, OUTPUTS[s.output].loss, input.data.subarray(hovered.i * input.cols, (hovered.i + 1) * input.cols), target);
     $('hover').textContent =
       `${hovered.set} point #${hovered.i} at (${x.map((v) => v.toFixed(2)).join(', ')}), class ${pts.labels[hovered.i]}:\n` +
       deltas.map((d, l) => `  ${l === deltas!.length - 1 ? 'output' : `hidden ${l + 1}`} δ = [${Array.from(d, (v) => v.toFixed(4)).join(', ')}]`).join('\n');
   }
   drawNetwork($<HTMLCanvasElement>('network'), {
-    outputs: layerOutputs(model.layers, params, smallGrid),
+    outputs: layerOutputs(model.layers, params, seen.grid!),
     activations: model.layers.map((l) => l.activation),
     params,
-    grid: smallGrid,
+    grid: seen.grid!,
+    inputLabel: model.featureLabel ?? 'x',
     G: G_UNITS,
     deltas,
   });
@@ -210,6 +231,22 @@ form.addEventListener('change', (e) => {
   pause();
   act(reset);
 });
+/** A model with its own output · loss (the perceptron's step unit) sets and locks that choice; others may not pick it. */
+function fitOutputTo(m: PlaygroundModel): void {
+  const select = field('output') as HTMLSelectElement;
+  for (const o of Array.from(select.options)) o.disabled = m.output ? o.value !== m.output : o.value === 'step-perceptron';
+  if (m.output) select.value = m.output;
+  else if (select.selectedOptions[0]?.disabled) select.value = DEFAULTS.output;
+  select.disabled = m.output !== undefined;
+  // only the fields a model uses are shown: the perceptron and the RBF network have no hidden layers, and the
+  // perceptron's rule has no optimizer, batches or L2 (it updates after every pattern, in order)
+  const uses: Record<string, boolean> = {
+    hidden: m.id === 'mlp', activation: m.id === 'mlp', centres: m.id === 'rbf',
+    optimizer: m.id !== 'perceptron', mode: m.id !== 'perceptron', batch: m.id !== 'perceptron', l2: m.id !== 'perceptron',
+  };
+  for (const [k, shown] of Object.entries(uses)) (field(k).closest('label') as HTMLElement).hidden = !shown;
+  $('layer-editor').hidden = !uses.hidden;
+}
 form.addEventListener('input', () => {
   $('noise-out').textContent = field('noise').value;
   $('ratio-out').textContent = `${Math.round(Number(field('ratio').value) * 100)}%`;

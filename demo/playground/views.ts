@@ -60,7 +60,8 @@ function blit(ctx: CanvasRenderingContext2D, img: ImageData, x: number, y: numbe
 /** The heat map of P(class 1) on the G×G grid, and the points (train filled, test ringed in black). */
 export function drawPlane(
   canvas: HTMLCanvasElement, p1: Float32Array | null, G: number, data: { train: Points; test: Points }, showTest: boolean,
-  selected: { set: 'train' | 'test'; i: number } | null, centres: { x: number; y: number }[] = [],
+  selected: { set: 'train' | 'test'; i: number } | null, centres: { x: number; y: number; r?: number }[] = [],
+  line: { w: [number, number]; b: number } | null = null,
 ): void {
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const W = canvas.width;
@@ -90,17 +91,38 @@ export function drawPlane(
   };
   dot(data.train, false, 'train');
   if (showTest) dot(data.test, true, 'test');
-  // a model's own points on the plane (an RBF network's centres), as crosses
+  // a model's own points on the plane (an RBF network's centres), as crosses, each in a circle of radius σ
   ctx.strokeStyle = '#1d2330';
-  ctx.lineWidth = 2.5;
   for (const c of centres) {
     const x = toPx(c.x);
     const y = W - toPx(c.y);
+    ctx.lineWidth = 2.5;
     ctx.beginPath();
     ctx.moveTo(x - 6, y - 6);
     ctx.lineTo(x + 6, y + 6);
     ctx.moveTo(x + 6, y - 6);
     ctx.lineTo(x - 6, y + 6);
+    ctx.stroke();
+    if (c.r) {
+      ctx.lineWidth = 1.2;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.arc(x, y, (c.r / (2 * EXTENT)) * W, 0, 2 * Math.PI);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+  }
+  // a line w1·x + w2·y + b = 0 across the plane (the perceptron's), from the side it is steeper against
+  if (line) {
+    const [w1, w2] = line.w;
+    const ends = Math.abs(w2) >= Math.abs(w1)
+      ? [-EXTENT, EXTENT].map((x) => [x, -(w1 * x + line.b) / w2])
+      : [-EXTENT, EXTENT].map((y) => [-(w2 * y + line.b) / w1, y]);
+    ctx.strokeStyle = '#1d2330';
+    ctx.lineWidth = 3;
+    ctx.beginPath();
+    ctx.moveTo(toPx(ends[0][0]), W - toPx(ends[0][1]));
+    ctx.lineTo(toPx(ends[1][0]), W - toPx(ends[1][1]));
     ctx.stroke();
   }
 }
@@ -110,7 +132,10 @@ export interface NetworkPicture {
   outputs: Matrix[];
   activations: ActivationName[];
   params: LayerParams[];
+  /** the first column's maps: the plane's (x1, x2), or what the first dense layer sees instead (an RBF layer's φ) */
   grid: Matrix;
+  /** 'x' for the plane's coordinates; another name (φ) for features, drawn from 0 (white) to 1 (blue) */
+  inputLabel: string;
   G: number;
   /** per layer, per unit: δ for the hovered point, if any */
   deltas: Float32Array[] | null;
@@ -121,7 +146,7 @@ const GAP = 14;
 
 /** The network: input maps (x1, x2), each hidden unit's map, the output's; edges from the weights. */
 export function drawNetwork(canvas: HTMLCanvasElement, n: NetworkPicture): void {
-  const columns = [2, ...n.outputs.map((o) => o.cols)];
+  const columns = [n.grid.cols, ...n.outputs.map((o) => o.cols)];
   const rows = Math.max(...columns);
   const colGap = Math.max(70, Math.min(130, (560 - columns.length * S) / Math.max(1, columns.length - 1)));
   const width = columns.length * S + (columns.length - 1) * colGap + 20;
@@ -158,11 +183,17 @@ export function drawNetwork(canvas: HTMLCanvasElement, n: NetworkPicture): void 
   });
   ctx.font = '11px ui-monospace, "DejaVu Sans Mono", monospace';
   ctx.textAlign = 'center';
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < n.grid.cols; i++) {
     const { x, y } = pos(0, i);
-    blit(ctx, mapImage(n.grid.data, 2, i, n.G, rangeOf('input', [])), x, y, S, S);
+    blit(ctx, mapImage(n.grid.data, n.grid.cols, i, n.G, n.inputLabel === 'x' ? rangeOf('input', []) : { centre: 0, scale: 1 }), x, y, S, S);
+    if (n.inputLabel !== 'x') {
+      // features such as φ are mostly 0 (white): a frame shows where each map is
+      ctx.strokeStyle = '#9aa3b5';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x + 0.5, y + 0.5, S - 1, S - 1);
+    }
     ctx.fillStyle = '#1d2330';
-    ctx.fillText(`x${i + 1}`, x + S / 2, y + S + 11);
+    ctx.fillText(`${n.inputLabel}${i + 1}`, x + S / 2, y + S + 11);
   }
   n.outputs.forEach((o, l) => {
     const act = n.activations[l];
