@@ -52,7 +52,7 @@ export type { RbfOptions, RbfBasis } from './models/rbf.ts';
 export { kMeans } from './models/kmeans.ts';
 export type { KMeansResult } from './models/kmeans.ts';
 // The lecture's XOR worked example, traced pattern by pattern (the CLI's `deltagpu xor --trace` and the demo's stepper).
-export { traceXor, XOR_INPUTS, XOR_TARGETS, XOR_INITIAL, XOR_LEARNING_RATE } from './examples/xor.ts';
+export { traceXor, XOR_INPUTS, XOR_TARGETS, XOR_INITIAL, XOR_LEARNING_RATE, XOR_BIAS_LEARNING_RATE } from './examples/xor.ts';
 export type { XorTraceRow, XorTraceOptions } from './examples/xor.ts';
 // Inside a network on the host (CPU reference kernels): each layer's outputs, each unit's δ for a pattern.
 export { layerOutputs, patternDeltas } from './inspect.ts';

@@ -7,7 +7,7 @@
  * format, and `<body data-state>` is `busy` while a trace is being computed, `idle` otherwise (`error` after
  * a failure).
  */
-import { createBackend, traceXor, XOR_LEARNING_RATE } from '../../src/index.ts';
+import { createBackend, traceXor, XOR_BIAS_LEARNING_RATE, XOR_LEARNING_RATE } from '../../src/index.ts';
 import type { Backend, XorTraceRow } from '../../src/index.ts';
 import { $, offerBackends, showAdapter } from '../shared/page.ts';
 import { renderDiagram } from './diagram.ts';
@@ -15,7 +15,7 @@ import { formulaLines, renderTable } from './formulas.ts';
 import type { Weights } from './formulas.ts';
 
 type Mode = 'exact' | 'bias';
-const ALPHA: Record<Mode, number> = { exact: XOR_LEARNING_RATE, bias: 0.5 };
+const ALPHA: Record<Mode, number> = { exact: XOR_LEARNING_RATE, bias: XOR_BIAS_LEARNING_RATE };
 
 const modeSelect = $<HTMLSelectElement>('mode');
 const backendSelect = $<HTMLSelectElement>('backend');

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { choiceOption } from './options.ts';
-import { traceXor, trainXorWithBias, XOR_INPUTS, XOR_TARGETS } from '../examples/xor.ts';
+import { traceXor, trainXorWithBias, XOR_BIAS_LEARNING_RATE, XOR_INPUTS, XOR_TARGETS } from '../examples/xor.ts';
 import type { XorTraceRow } from '../examples/xor.ts';
 import type { BackendChoice } from '../backends/select.ts';
 
@@ -30,7 +30,6 @@ const COLUMNS = ['h1', 'h2', 'o1', 'Δo', 'Δh1', 'Δh2', 'w11', 'w12', 'w21', '
 const tableHeader = (bias: boolean) => ['epoch', 'pat', ' x1', ' x2', '  T', ...[...COLUMNS, ...(bias ? ['bh1', 'bh2', 'bo'] : [])].map((s) => s.padStart(8))].join(' ');
 
 /** α of XOR with bias, traced or trained (trainXorWithBias's default; the demo's bias mode uses it too). */
-export const XOR_BIAS_LEARNING_RATE = 0.5;
 
 export async function xorCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values } = parseArgs({

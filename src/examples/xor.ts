@@ -27,6 +27,8 @@ export const XOR_INITIAL = {
 };
 
 export const XOR_LEARNING_RATE = 0.25;
+/** α of the XOR-with-bias trace (`deltagpu xor --bias --trace`, the demo stepper's bias mode). */
+export const XOR_BIAS_LEARNING_RATE = 0.5;
 
 /** One row of the lecture's table: the values seen while presenting one pattern. */
 export interface XorTraceRow {
