@@ -1,19 +1,8 @@
 // The Keras-shaped API: seeds, history, callbacks, validation, stopping.
 import { describe, expect, it } from 'vitest';
 import { adam, dense, sequential, sgd } from '../src/index.ts';
-import { Random } from '../src/random.ts';
+import { blobs } from './helpers/robustness.ts';
 
-function blobs(n: number, seed: number) {
-  const rng = new Random(seed);
-  const x: number[][] = [];
-  const y: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const c = i % 3;
-    x.push([Math.cos((2 * Math.PI * c) / 3) + 0.3 * rng.normal(), Math.sin((2 * Math.PI * c) / 3) + 0.3 * rng.normal()]);
-    y.push([0, 1, 2].map((k) => (k === c ? 1 : 0)));
-  }
-  return { x, y };
-}
 const net = (seed = 5) => sequential([dense(2, 8, { activation: 'relu' }), dense(8, 3, { activation: 'softmax' })], { seed });
 
 describe('model API', () => {

@@ -187,7 +187,7 @@ export function encodePng(img: RawImage, options: { filter?: 0 | 1 | 2 | 3 | 4 |
   hv.setUint32(0, width);
   hv.setUint32(4, height);
   ihdr.set([8, colorType, 0, 0, 0], 8);
-  const chunks = [chunk('IHDR', ihdr), chunk('IDAT', new Uint8Array(deflateSync(raw))), chunk('IEND', new Uint8Array(0))];
+  const chunks = [pngChunk('IHDR', ihdr), pngChunk('IDAT', new Uint8Array(deflateSync(raw))), pngChunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
   out.set(SIGNATURE);
   let at = 8;
@@ -200,7 +200,8 @@ function printable(type: string): string {
   return /^[A-Za-z]{4}$/.test(type) ? type : Array.from(type, (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join(' ');
 }
 
-function chunk(type: string, body: Uint8Array): Uint8Array {
+/** One PNG chunk (length, type, body, CRC), as the encoder writes them; tests build hostile files from it too. */
+export function pngChunk(type: string, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + body.length);
   const v = new DataView(out.buffer);
   v.setUint32(0, body.length);

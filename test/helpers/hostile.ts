@@ -3,7 +3,7 @@
  * metadata and tensors disagree. Shared by test/bad-input-files.test.ts and the fuzz child process.
  */
 import { deflateSync, gzipSync } from 'node:zlib';
-import { crc32 } from '../../src/data/png.ts';
+import { pngChunk } from '../../src/data/png.ts';
 import { encodeIdx } from '../../src/data/idx.ts';
 import { encodeSafetensors } from '../../src/io/safetensors.ts';
 import type { Tensors } from '../../src/io/safetensors.ts';
@@ -11,15 +11,7 @@ import type { Tensors } from '../../src/io/safetensors.ts';
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** One PNG chunk with a correct CRC (so the reader gets past the CRC check to the part under test). */
-export function pngChunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, body.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(body, 8);
-  v.setUint32(8 + body.length, crc32(out, 4, 8 + body.length));
-  return out;
-}
+export { pngChunk };
 
 export function ihdr(width: number, height: number, colorType = 0, depth = 8): Uint8Array {
   const b = new Uint8Array(13);
