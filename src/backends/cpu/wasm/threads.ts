@@ -1,0 +1,165 @@
+/**
+ * Worker threads for the CPU backend's WebAssembly kernels. Every worker instantiates the same module on
+ * the session's shared memory; a kernel call is split into parts of its output (rows for forward and
+ * backprop, units for the weight update), the calling thread runs the first part and each worker one of
+ * the others, and the call returns when all are done. Parts never share an output element and no sum is
+ * split between threads (partition the output, not the reduction), and part boundaries fall on whole tiles
+ * (see assembly/dense-simd.ts), so the results are the same for any thread count.
+ *
+ * Signalling uses Atomics on a small shared control block: the caller bumps a generation counter and
+ * notifies; each worker runs its part and counts itself done. The caller blocks in Atomics.wait, which
+ * Node allows on its main thread; a browser's main thread may not block, so there the backend runs one
+ * thread (see threadSupport).
+ */
+import type { Arena, WasmExports } from './memory.ts';
+
+/** Kernel ids in the control block, in the order of KERNEL_NAMES. */
+export const KERNEL_NAMES = ['forward', 'backprop', 'weightUpdate'] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+// Control block (Int32 slots): generation, done count, kernel id (-1: exit), argument count, error flag,
+// then per worker [from, to, list pointer]; kernel arguments as float64 from ARGS_BYTE.
+const GEN = 0;
+const DONE = 1;
+const KERNEL = 2;
+const NARGS = 3;
+const ERROR = 4;
+const PARTS = 8;
+const ARGS_BYTE = 512;
+const MAX_ARGS = 32;
+export const MAX_THREADS = 40;
+
+/** The worker's whole program (plain JavaScript, evaluated by worker_threads; no file to locate at run time). */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, index } = workerData;
+const k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('CPU WebAssembly kernel aborted'); } } }).exports;
+const names = ${JSON.stringify(KERNEL_NAMES)};
+const ctrl = new Int32Array(control);
+const args = new Float64Array(control, ${ARGS_BYTE}, ${MAX_ARGS});
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, ${GEN}, seen);
+  const gen = Atomics.load(ctrl, ${GEN});
+  if (gen === seen) continue;
+  seen = gen;
+  const id = ctrl[${KERNEL}];
+  if (id < 0) break;
+  const p = ${PARTS} + 3 * index;
+  try {
+    if (ctrl[p] < ctrl[p + 1]) k[names[id]](...args.subarray(0, ctrl[${NARGS}]), ctrl[p], ctrl[p + 1], ctrl[p + 2]);
+  } catch (e) {
+    Atomics.store(ctrl, ${ERROR}, 1);
+  }
+  Atomics.add(ctrl, ${DONE}, 1);
+  Atomics.notify(ctrl, ${DONE});
+}
+`;
+
+type WorkerLike = { terminate(): unknown; unref?(): void; once(event: 'online' | 'error', f: (e?: unknown) => void): unknown };
+
+/** Whether worker threads can run here, and if not, why (for `deltagpu info` and the backend description). */
+export function threadSupport(): { ok: true } | { ok: false; reason: string } {
+  if (typeof SharedArrayBuffer === 'undefined') return { ok: false, reason: 'no SharedArrayBuffer (a browser page must be cross-origin isolated)' };
+  const node = typeof process !== 'undefined' && !!process.versions?.node;
+  if (!node) return { ok: false, reason: 'worker threads are used in Node only: a browser main thread cannot block on Atomics.wait' };
+  return { ok: true };
+}
+
+/** The default thread count: the cores this process may use (Node's os.availableParallelism). */
+export function defaultThreads(): number {
+  const getBuiltin = typeof process !== 'undefined' ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
+  const os = getBuiltin?.('node:os') as typeof import('node:os') | undefined;
+  const n = os ? (os.availableParallelism?.() ?? os.cpus().length) : (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return Math.max(1, Math.min(MAX_THREADS, n ?? 1));
+}
+
+export class ThreadPool {
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
+  private workers: WorkerLike[] = [];
+  private lists: number[] = [];
+
+  private constructor(
+    private readonly arena: Arena,
+    readonly threads: number,
+  ) {
+    const control = new SharedArrayBuffer(ARGS_BYTE + 8 * MAX_ARGS);
+    this.ctrl = new Int32Array(control);
+    this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
+  }
+
+  /** Starts `threads − 1` workers on the arena's (shared) memory; resolves when all are running. */
+  static async start(arena: Arena, threads: number): Promise<ThreadPool> {
+    const pool = new ThreadPool(arena, threads);
+    if (threads > 1) {
+      const { Worker } = (await import(/* @vite-ignore */ 'node:' + 'worker_threads')) as typeof import('node:worker_threads');
+      for (let w = 0; w < threads - 1; w++) {
+        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: arena.module, memory: arena.memory, control: pool.ctrl.buffer, index: w } });
+        pool.workers.push(worker);
+      }
+      await Promise.all(pool.workers.map((w) => new Promise<void>((res, rej) => {
+        w.once('online', () => res());
+        w.once('error', (e) => rej(e));
+      })));
+      // unref'd only now: while starting, the workers are what keeps the process waiting for them
+      for (const w of pool.workers) w.unref?.();
+    }
+    return pool;
+  }
+
+  /** Per-thread scratch (the kernels' `list`): `length` i32 for each thread, thread 0 included. */
+  setLists(lists: number[]): void {
+    this.lists = lists;
+  }
+
+  get kernels(): WasmExports {
+    return this.arena.kernels;
+  }
+
+  /**
+   * Runs kernel `name` with `args` over [0, count) split into parts of whole `tile`s; `minWork` says whether
+   * splitting is worth a wake-up (small calls run on the calling thread alone, with the same results).
+   */
+  run(name: KernelName, args: number[], count: number, tile: number, split: boolean): void {
+    const k = this.arena.kernels as unknown as Record<KernelName, (...a: number[]) => void>;
+    const n = this.workers.length + 1;
+    if (n === 1 || !split || count <= tile) {
+      k[name](...args, 0, count, this.lists[0] ?? 0);
+      return;
+    }
+    const tiles = Math.ceil(count / tile);
+    const bound = (p: number) => Math.min(count, Math.floor((tiles * p) / n) * tile);
+    const ctrl = this.ctrl;
+    for (let w = 1; w < n; w++) {
+      const p = PARTS + 3 * (w - 1);
+      ctrl[p] = bound(w);
+      ctrl[p + 1] = bound(w + 1);
+      ctrl[p + 2] = this.lists[w];
+    }
+    for (let a = 0; a < args.length; a++) this.args[a] = args[a];
+    ctrl[NARGS] = args.length;
+    ctrl[KERNEL] = KERNEL_NAMES.indexOf(name);
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.add(ctrl, GEN, 1);
+    Atomics.notify(ctrl, GEN);
+    let failed: unknown = null;
+    try {
+      if (bound(1) > 0) k[name](...args, 0, bound(1), this.lists[0]);
+    } catch (e) {
+      failed = e;
+    }
+    for (let done = Atomics.load(ctrl, DONE); done < n - 1; done = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, done);
+    if (failed) throw failed;
+    if (Atomics.exchange(ctrl, ERROR, 0)) throw new Error(`CPU WebAssembly kernel '${name}' failed in a worker thread`);
+  }
+
+  dispose(): void {
+    if (this.workers.length === 0) return;
+    this.ctrl[KERNEL] = -1;
+    Atomics.add(this.ctrl, GEN, 1);
+    Atomics.notify(this.ctrl, GEN);
+    for (const w of this.workers) void w.terminate();
+    this.workers = [];
+  }
+}
