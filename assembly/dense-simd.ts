@@ -41,6 +41,10 @@ const CFG_C1 = 20; // Adam's bias corrections 1 − β1ᵗ and 1 − β2ᵗ
 const CFG_C2 = 24;
 const CFG_EPSILON = 28;
 const CFG_ROWS = 32; // the batch's row count, as f32 (D = Σ / rows)
+// 1 − β1 and 1 − β2, computed by the host in float64 and rounded once: 1 − fround(0.999) in float32 would
+// be off by ~3·10⁻⁵ relative, 500 times float32's rounding error, and Adam's v would inherit that.
+const CFG_ONE_MINUS_BETA1 = 36;
+const CFG_ONE_MINUS_BETA2 = 40;
 
 @inline function hsum(a: v128): f32 {
   return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
@@ -286,8 +290,8 @@ export function backprop(W: usize, delta: usize, inputs: i32, units: i32, vPrev:
     const b1 = load<f32>(cfg, CFG_BETA1);
     const b2 = load<f32>(cfg, CFG_BETA2);
     const grad = f32x4.neg(g);
-    const m = f32x4.add(f32x4.mul(f32x4.splat(b1), v128.load(mp)), f32x4.mul(f32x4.splat(1 - b1), grad));
-    const s = f32x4.add(f32x4.mul(f32x4.splat(b2), v128.load(sp)), f32x4.mul(f32x4.mul(f32x4.splat(1 - b2), grad), grad));
+    const m = f32x4.add(f32x4.mul(f32x4.splat(b1), v128.load(mp)), f32x4.mul(f32x4.splat(load<f32>(cfg, CFG_ONE_MINUS_BETA1)), grad));
+    const s = f32x4.add(f32x4.mul(f32x4.splat(b2), v128.load(sp)), f32x4.mul(f32x4.mul(f32x4.splat(load<f32>(cfg, CFG_ONE_MINUS_BETA2)), grad), grad));
     v128.store(mp, m);
     v128.store(sp, s);
     const mHat = f32x4.div(m, f32x4.splat(load<f32>(cfg, CFG_C1)));
@@ -312,8 +316,8 @@ export function backprop(W: usize, delta: usize, inputs: i32, units: i32, vPrev:
     const b1 = load<f32>(cfg, CFG_BETA1);
     const b2 = load<f32>(cfg, CFG_BETA2);
     const grad = -g;
-    const m = b1 * load<f32>(mp) + (1 - b1) * grad;
-    const s = b2 * load<f32>(sp) + (1 - b2) * grad * grad;
+    const m = b1 * load<f32>(mp) + load<f32>(cfg, CFG_ONE_MINUS_BETA1) * grad;
+    const s = b2 * load<f32>(sp) + load<f32>(cfg, CFG_ONE_MINUS_BETA2) * grad * grad;
     store<f32>(mp, m);
     store<f32>(sp, s);
     w -= (eta * (m / load<f32>(cfg, CFG_C1))) / (sqrt<f32>(s / load<f32>(cfg, CFG_C2)) + load<f32>(cfg, CFG_EPSILON));

@@ -166,7 +166,7 @@ export class WasmCpuSession implements TrainingSession {
     this.t++;
     const o = this.spec.optimizer;
     const cfg = a.view(this.cfg);
-    cfg.set([OPTIMIZER_ID[o.type], o.learningRate, o.l2, o.type === 'adam' ? o.beta1 : o.momentum, o.beta2, 1 - Math.pow(o.beta1, this.t), 1 - Math.pow(o.beta2, this.t), o.epsilon, rows]);
+    cfg.set([OPTIMIZER_ID[o.type], o.learningRate, o.l2, o.type === 'adam' ? o.beta1 : o.momentum, o.beta2, 1 - Math.pow(o.beta1, this.t), 1 - Math.pow(o.beta2, this.t), o.epsilon, rows, 1 - o.beta1, 1 - o.beta2]);
     layers.forEach((layer, l) => {
       const m = this.layers[l];
       const x = l === 0 ? s.x : s.y[l - 1];
