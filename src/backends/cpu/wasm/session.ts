@@ -86,6 +86,11 @@ export class WasmCpuSession implements TrainingSession {
     return this.pool.threads;
   }
 
+  /** kernel calls split across threads so far */
+  get splitCalls(): number {
+    return this.pool.splitCalls;
+  }
+
   private newScratch(rows: number): Scratch {
     const a = this.arena;
     const layers = this.spec.layers;

@@ -79,6 +79,8 @@ export class ThreadPool {
   private readonly args: Float64Array;
   private workers: WorkerLike[] = [];
   private lists: number[] = [];
+  /** kernel calls split across threads so far (for tests: the threaded path did run) */
+  splitCalls = 0;
 
   private constructor(
     private readonly arena: Arena,
@@ -131,6 +133,7 @@ export class ThreadPool {
     const tiles = Math.ceil(count / tile);
     const bound = (p: number) => Math.min(count, Math.floor((tiles * p) / n) * tile);
     const ctrl = this.ctrl;
+    this.splitCalls++;
     for (let w = 1; w < n; w++) {
       const p = PARTS + 3 * (w - 1);
       ctrl[p] = bound(w);
