@@ -48,6 +48,8 @@ export interface TrainingOptions {
   log?: (s: string) => void;
   /** dense random inputs of the digits' shape instead of the digits (see denseInputs) */
   dense?: boolean;
+  /** deltagpu cpu: worker threads (default: the backend's, the available parallelism) */
+  cpuThreads?: number;
 }
 
 export interface BatchRun {
@@ -114,7 +116,7 @@ export async function runTrainingBench(options: TrainingOptions): Promise<Traini
         continue;
       }
       const resultFile = join(dir, `${backend}.json`);
-      const args = [join(root, 'bin', 'run-ts.js'), join(here, 'training.ts'), '--child', backend, '--result', resultFile, '--epochs', String(epochs), '--batches', batchSizes.join(','), '--train', String(train), ...(options.dense ? ['--dense'] : [])];
+      const args = [join(root, 'bin', 'run-ts.js'), join(here, 'training.ts'), '--child', backend, '--result', resultFile, '--epochs', String(epochs), '--batches', batchSizes.join(','), '--train', String(train), ...(options.dense ? ['--dense'] : []), ...(options.cpuThreads ? ['--cpu-threads', String(options.cpuThreads)] : [])];
       log(`training: ${backend} (batch ${batchSizes.join(', ')}, ${epochs} epochs of ${train} digits, first one warm-up) …`);
       const t0 = performance.now();
       const { code, signal, tail } = await runChild(args, log);
@@ -251,14 +253,14 @@ export function epochTimer(epochs: number, n: number) {
   return { hooks, result };
 }
 
-async function deltagpuChild(backend: 'cpu' | 'webgpu', data: Dataset, epochs: number, batches: number[], out: BackendRun): Promise<void> {
+async function deltagpuChild(backend: 'cpu' | 'webgpu', data: Dataset, epochs: number, batches: number[], out: BackendRun, cpuThreads?: number): Promise<void> {
   const { sequential, dense, sgd } = await import('../src/index.ts');
   const { createCpuBackend } = await import('../src/backends/cpu/backend.ts');
   let be: import('../src/backend.ts').Backend;
   let gpuStats: { live: number; peak: number } | null = null;
   let release = () => {};
   if (backend === 'cpu') {
-    be = createCpuBackend();
+    be = createCpuBackend(cpuThreads ? { threads: cpuThreads } : {});
   } else {
     const { requestGpu, createWebGpuBackend } = await import('../src/backends/webgpu/index.ts');
     const ctx = await requestGpu();
@@ -414,7 +416,7 @@ function denseInputs(d: Dataset): Dataset {
 async function child(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { child: { type: 'string' }, result: { type: 'string' }, epochs: { type: 'string', default: '3' }, batches: { type: 'string', default: '64,256' }, train: { type: 'string', default: '8000' }, dense: { type: 'boolean', default: false } },
+    options: { child: { type: 'string' }, result: { type: 'string' }, epochs: { type: 'string', default: '3' }, batches: { type: 'string', default: '64,256' }, train: { type: 'string', default: '8000' }, dense: { type: 'boolean', default: false }, 'cpu-threads': { type: 'string' } },
   });
   const backend = values.child as TrainingBackend;
   if (!(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new RangeError(`--child: unknown backend '${backend}'`);
@@ -428,7 +430,7 @@ async function child(argv: string[]): Promise<void> {
   global.gc?.();
   out.rssBefore = process.memoryUsage().rss;
   try {
-    if (backend === 'cpu' || backend === 'webgpu') await deltagpuChild(backend, data, epochs, batches, out);
+    if (backend === 'cpu' || backend === 'webgpu') await deltagpuChild(backend, data, epochs, batches, out, values['cpu-threads'] ? Number(values['cpu-threads']) : undefined);
     else if (backend.startsWith('jax-')) await jaxChild(backend as JaxBackend, data, epochs, batches, out, epochTimer, HIDDEN, LEARNING_RATE);
     else await tfjsChild(backend as 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu', data, epochs, batches, out);
   } catch (e) {

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../src/backends/cpu/backend.ts';
 import type { WasmCpuSession } from '../src/backends/cpu/wasm/session.ts';
+import { defaultThreads } from '../src/backends/cpu/wasm/threads.ts';
+import { infoCommand } from '../src/cli/info.ts';
 import { ACTIVATIONS } from '../src/activations.ts';
 import type { ActivationName } from '../src/activations.ts';
 import { LOSSES } from '../src/losses.ts';
@@ -152,4 +154,14 @@ describe('CPU backend options', () => {
     expect(createCpuBackend({ precision: 'float64' }).kernels).toBe('reference');
     expect(createCpuBackend({ kernels: 'fast', threads: 3 }).threads).toBe(1);
   });
+
+  it('`deltagpu info` says which CPU kernels run and on how many threads', async () => {
+    const lines: string[] = [];
+    expect(await infoCommand(['--json'], (l) => lines.push(l))).toBe(0);
+    const info = JSON.parse(lines[0]);
+    expect(info.cpu).toEqual({ kernels: 'wasm', threads: defaultThreads(), description: createCpuBackend().description });
+    lines.length = 0;
+    await infoCommand([], (l) => lines.push(l));
+    expect(lines).toContain(`CPU kernels: WebAssembly SIMD, ${defaultThreads()} thread${defaultThreads() === 1 ? '' : 's'}`);
+  }, 60_000);
 });
