@@ -50,6 +50,9 @@ interface Scratch {
   e: Region[];
 }
 
+/** A session dropped without dispose() still stops its workers once it is garbage-collected. */
+const orphans = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ThreadPool>((pool) => pool.dispose()) : null;
+
 export class WasmCpuSession implements TrainingSession {
   private layers: LayerMemory[];
   private readonly cfg: Region;
@@ -78,6 +81,7 @@ export class WasmCpuSession implements TrainingSession {
     const arena = new Arena(threads > 1);
     const pool = await ThreadPool.start(arena, threads);
     const session = new WasmCpuSession(spec, arena, pool);
+    if (threads > 1) orphans?.register(session, pool, session);
     session.load(params);
     return session;
   }
@@ -252,6 +256,7 @@ export class WasmCpuSession implements TrainingSession {
   }
 
   dispose(): void {
+    orphans?.unregister(this);
     this.pool.dispose();
   }
 }
