@@ -208,7 +208,7 @@ export function trainingMarkdown(r: TrainingResult): string {
   });
   return [
     `${r.model}; ${r.trainDigits.toLocaleString('en-US')} embedded MNIST digits; ${r.epochs} epochs per run, ${r.measuredEpochs} (epoch 1 is a warm-up).`,
-    `Best peer — ${bestLine.join('; ')}. "× best peer" = samples/s ÷ the best TF.js peer's at the same batch size.`,
+    `Best peer — ${bestLine.join('; ')}. "× best peer" = samples/s ÷ the best peer's (TF.js or jax-js) at the same batch size.`,
     `Peak RSS Δ = the backend's child process's peak RSS minus its RSS just before the backend was created (data already loaded), over all batch sizes.`,
     '',
     table,
