@@ -141,6 +141,46 @@ describe('threads: identical weights for 1, 2 and 3 threads', () => {
   }
 });
 
+describe('WebAssembly CPU session: memory growth, predict, evaluate, setParams', () => {
+  it('grows its scratch for larger batches (2 threads), predicts and evaluates as the reference, and setParams restarts the optimizer', async () => {
+    const spec = makeSpec({ sizes: [300, 70, 4], hidden: 'sigmoid', output: 'softmax', loss: 'categoricalCrossentropy', optimizer: { type: 'adam', learningRate: 0.01 } });
+    const rng = new Random(31);
+    const params = makeParams(spec, rng);
+    const rows = 300;
+    const { x, y } = makeData(rows, 300, 4, 0.5, rng);
+    const run = async (options: Parameters<typeof createCpuBackend>[0]) => {
+      const session = await createCpuBackend(options).compile(spec, params);
+      const data = await session.upload({ data: x, rows, cols: 300 }, { data: y, rows, cols: 4 });
+      const order = Uint32Array.from(new Random(4).permutation(rows));
+      for (const batch of [5, 64, 150]) await session.trainSteps(data, order, 0, batch, 2); // each batch larger than before
+      const out = { params: await session.getParams(), predicted: await session.predict(data), metrics: await session.evaluate(data) };
+      await session.setParams(params);
+      await session.trainSteps(data, order, 0, 64, 3);
+      const restarted = await session.getParams();
+      session.dispose();
+      return { ...out, restarted };
+    };
+    const w = await run({ kernels: 'wasm', threads: 2 });
+    const r = await run({ kernels: 'reference' });
+    expectClose(w.params, r.params, params, 1e-4);
+    expectClose(w.restarted, r.restarted, params, 1e-4);
+    for (let k = 0; k < w.predicted.length; k++) expect(Math.abs(w.predicted[k] - r.predicted[k]), `predict[${k}]`).toBeLessThanOrEqual(1e-4);
+    expect(w.metrics.count).toBe(rows);
+    expect(w.metrics.correct).toBe(r.metrics.correct);
+    expect(w.metrics.lossSum).toBeCloseTo(r.metrics.lossSum, 2);
+    // setParams reset Adam's moments and step count: the restarted run is a fresh 3-step run
+    const fresh = await (async () => {
+      const session = await createCpuBackend({ kernels: 'wasm', threads: 1 }).compile(spec, params);
+      const data = await session.upload({ data: x, rows, cols: 300 }, { data: y, rows, cols: 4 });
+      await session.trainSteps(data, Uint32Array.from(new Random(4).permutation(rows)), 0, 64, 3);
+      const p = await session.getParams();
+      session.dispose();
+      return p;
+    })();
+    expect(w.restarted).toEqual(fresh);
+  });
+});
+
 describe('CPU backend options', () => {
   it('rejects a bad thread count or kernel choice, naming the option', () => {
     for (const threads of [0, 1.5, -2, 1000, Number.NaN]) expect(() => createCpuBackend({ threads })).toThrow(/threads must be an integer from 1 to \d+, got/);
