@@ -26,9 +26,10 @@ export interface CpuOptions {
    */
   kernels?: 'wasm' | 'fast' | 'reference';
   /**
-   * Threads for the 'wasm' kernels (default: the cores available to the process). Results do not depend on
-   * it. Where worker threads cannot run (no SharedArrayBuffer; a browser page) the backend runs one thread
-   * and its description says why.
+   * Threads for the 'wasm' kernels (default: the cores available to the process): worker_threads in Node,
+   * Web Workers in a browser. Results do not depend on it. Where workers cannot share memory (a page that
+   * is not cross-origin isolated has no SharedArrayBuffer) the backend runs one thread, and
+   * `fallbackReason` says why.
    */
   threads?: number;
 }

@@ -7,9 +7,10 @@
  * (see assembly/dense-simd.ts), so the results are the same for any thread count.
  *
  * Signalling uses Atomics on a small shared control block: the caller bumps a generation counter and
- * notifies; each worker runs its part and counts itself done. The caller blocks in Atomics.wait, which
- * Node allows on its main thread; a browser's main thread may not block, so there the backend runs one
- * thread (see threadSupport).
+ * notifies; each worker runs its part and counts itself done. Workers are worker_threads in Node and Web
+ * Workers in a browser, where SharedArrayBuffer exists only on a cross-origin-isolated page (elsewhere the
+ * backend runs one thread and says why: threadSupport). The caller blocks in Atomics.wait in Node; a
+ * browser's main thread may not block, so there it spins until the workers are done.
  */
 import type { Arena, WasmExports } from './memory.ts';
 
@@ -29,40 +30,56 @@ const ARGS_BYTE = 512;
 const MAX_ARGS = 32;
 export const MAX_THREADS = 40;
 
-/** The worker's whole program (plain JavaScript, evaluated by worker_threads; no file to locate at run time). */
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, index } = workerData;
-const k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('CPU WebAssembly kernel aborted'); } } }).exports;
-const names = ${JSON.stringify(KERNEL_NAMES)};
-const ctrl = new Int32Array(control);
-const args = new Float64Array(control, ${ARGS_BYTE}, ${MAX_ARGS});
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctrl, ${GEN}, seen);
-  const gen = Atomics.load(ctrl, ${GEN});
-  if (gen === seen) continue;
-  seen = gen;
-  const id = ctrl[${KERNEL}];
-  if (id < 0) break;
-  const p = ${PARTS} + 3 * index;
-  try {
-    if (ctrl[p] < ctrl[p + 1]) k[names[id]](...args.subarray(0, ctrl[${NARGS}]), ctrl[p], ctrl[p + 1], ctrl[p + 2]);
-  } catch (e) {
-    Atomics.store(ctrl, ${ERROR}, 1);
+/**
+ * The worker's program (plain JavaScript, no file to locate at run time): instantiate the kernels on the
+ * shared memory, then wait for a generation bump, run this worker's part, count itself done. `start(run)`
+ * is where Node (workerData, at once) and a browser (the first message) differ.
+ */
+const WORKER_LOOP = `
+function run({ module, memory, control, index }) {
+  const k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('CPU WebAssembly kernel aborted'); } } }).exports;
+  const names = ${JSON.stringify(KERNEL_NAMES)};
+  const ctrl = new Int32Array(control);
+  const args = new Float64Array(control, ${ARGS_BYTE}, ${MAX_ARGS});
+  ready();
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, ${GEN}, seen);
+    const gen = Atomics.load(ctrl, ${GEN});
+    if (gen === seen) continue;
+    seen = gen;
+    const id = ctrl[${KERNEL}];
+    if (id < 0) break;
+    const p = ${PARTS} + 3 * index;
+    try {
+      if (ctrl[p] < ctrl[p + 1]) k[names[id]](...args.subarray(0, ctrl[${NARGS}]), ctrl[p], ctrl[p + 1], ctrl[p + 2]);
+    } catch (e) {
+      Atomics.store(ctrl, ${ERROR}, 1);
+    }
+    Atomics.add(ctrl, ${DONE}, 1);
+    Atomics.notify(ctrl, ${DONE});
   }
-  Atomics.add(ctrl, ${DONE}, 1);
-  Atomics.notify(ctrl, ${DONE});
 }
 `;
+const NODE_WORKER_SOURCE = `${WORKER_LOOP}
+const ready = () => {};
+run(require('node:worker_threads').workerData);
+`;
+const BROWSER_WORKER_SOURCE = `${WORKER_LOOP}
+const ready = () => self.postMessage('ready');
+self.onmessage = (event) => run(event.data);
+`;
 
-type WorkerLike = { terminate(): unknown; unref?(): void; once(event: 'online' | 'error', f: (e?: unknown) => void): unknown };
+const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
 
 /** Whether worker threads can run here, and if not, why (for `deltagpu info` and the backend description). */
 export function threadSupport(): { ok: true } | { ok: false; reason: string } {
-  if (typeof SharedArrayBuffer === 'undefined') return { ok: false, reason: 'no SharedArrayBuffer (a browser page must be cross-origin isolated)' };
-  const node = typeof process !== 'undefined' && !!process.versions?.node;
-  if (!node) return { ok: false, reason: 'worker threads are used in Node only: a browser main thread cannot block on Atomics.wait' };
+  if (isNode()) return typeof SharedArrayBuffer === 'undefined' ? { ok: false, reason: 'no SharedArrayBuffer in this Node' } : { ok: true };
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  if (typeof g.Worker !== 'function') return { ok: false, reason: 'no Web Workers here' };
+  if (typeof SharedArrayBuffer === 'undefined' || g.crossOriginIsolated === false) {
+    return { ok: false, reason: 'no SharedArrayBuffer: the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)' };
+  }
   return { ok: true };
 }
 
@@ -77,8 +94,9 @@ export function defaultThreads(): number {
 export class ThreadPool {
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
-  private workers: WorkerLike[] = [];
+  private workers: { terminate(): unknown }[] = [];
   private lists: number[] = [];
+  private readonly canBlock = isNode();
   /** kernel calls split across threads so far (for tests: the threaded path did run) */
   splitCalls = 0;
 
@@ -86,7 +104,8 @@ export class ThreadPool {
     private readonly arena: Arena,
     readonly threads: number,
   ) {
-    const control = new SharedArrayBuffer(ARGS_BYTE + 8 * MAX_ARGS);
+    // one thread needs no shared block (and a page that is not cross-origin isolated has no SharedArrayBuffer)
+    const control = threads > 1 ? new SharedArrayBuffer(ARGS_BYTE + 8 * MAX_ARGS) : new ArrayBuffer(ARGS_BYTE + 8 * MAX_ARGS);
     this.ctrl = new Int32Array(control);
     this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
   }
@@ -95,17 +114,28 @@ export class ThreadPool {
   static async start(arena: Arena, threads: number): Promise<ThreadPool> {
     const pool = new ThreadPool(arena, threads);
     if (threads > 1) {
-      const { Worker } = (await import(/* @vite-ignore */ 'node:' + 'worker_threads')) as typeof import('node:worker_threads');
-      for (let w = 0; w < threads - 1; w++) {
-        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: arena.module, memory: arena.memory, control: pool.ctrl.buffer, index: w } });
-        pool.workers.push(worker);
+      const data = (index: number) => ({ module: arena.module, memory: arena.memory, control: pool.ctrl.buffer, index });
+      if (isNode()) {
+        const { Worker } = (await import(/* @vite-ignore */ 'node:' + 'worker_threads')) as typeof import('node:worker_threads');
+        const workers = Array.from({ length: threads - 1 }, (_, w) => new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data(w) }));
+        pool.workers = workers;
+        await Promise.all(workers.map((w) => new Promise<void>((res, rej) => {
+          w.once('online', () => res());
+          w.once('error', (e) => rej(e));
+        })));
+        // unref'd only now: while starting, the workers are what keeps the process waiting for them
+        for (const w of workers) w.unref();
+      } else {
+        const url = URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
+        const workers = Array.from({ length: threads - 1 }, () => new Worker(url));
+        pool.workers = workers;
+        await Promise.all(workers.map((w, index) => new Promise<void>((res, rej) => {
+          w.onmessage = () => res();
+          w.onerror = (e) => rej(new Error(`CPU worker failed to start: ${e.message}`));
+          w.postMessage(data(index));
+        })));
+        URL.revokeObjectURL(url);
       }
-      await Promise.all(pool.workers.map((w) => new Promise<void>((res, rej) => {
-        w.once('online', () => res());
-        w.once('error', (e) => rej(e));
-      })));
-      // unref'd only now: while starting, the workers are what keeps the process waiting for them
-      for (const w of pool.workers) w.unref?.();
     }
     return pool;
   }
@@ -152,7 +182,10 @@ export class ThreadPool {
     } catch (e) {
       failed = e;
     }
-    for (let done = Atomics.load(ctrl, DONE); done < n - 1; done = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, done);
+    // Node's main thread may block; a browser's may not (Atomics.wait throws there), so it spins, briefly:
+    // the parts are balanced and each is about as long as the one this thread has just run.
+    if (this.canBlock) for (let done = Atomics.load(ctrl, DONE); done < n - 1; done = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, done);
+    else while (Atomics.load(ctrl, DONE) < n - 1);
     if (failed) throw failed;
     if (Atomics.exchange(ctrl, ERROR, 0)) throw new Error(`CPU WebAssembly kernel '${name}' failed in a worker thread`);
   }
