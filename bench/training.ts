@@ -5,8 +5,10 @@
  * warm-up (pipeline compilation, JIT, buffer pools) and the samples/s of the others are averaged — the way
  * the peers' figures in shared/webgpu-on-cpu.md were taken (epochs 2–3 of 3).
  *
- * Backends: deltagpu `cpu` and `webgpu` (through `model.compile({backend})`), and the TF.js 4.22 peers
- * `tfjs-cpu` (pure JS), `tfjs-wasm` (SIMD) and `tfjs-webgpu` (on the same Dawn adapter). Each backend runs in
+ * Backends: deltagpu `cpu` and `webgpu` (through `model.compile({backend})`), the TF.js 4.22 peers
+ * `tfjs-cpu` (pure JS), `tfjs-wasm` (SIMD) and `tfjs-webgpu` (on the same Dawn adapter), and the jax-js
+ * peers `jax-wasm`, `jax-webgpu`, `jax-cpu` (bench/peers-jax.ts). `--dense` swaps the digits for non-zero
+ * inputs of the same shape; `--cpu-threads N` sets deltagpu cpu's threads. Each backend runs in
  * its own child process, so its peak RSS is its own and a crash (Dawn segfault) is reported, not fatal:
  *
  *   node bin/run-ts.js bench/training.ts --child BACKEND --result FILE [--epochs 3] [--batches 64,256] [--train 8000]
