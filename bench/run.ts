@@ -6,6 +6,8 @@
  *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling | soak)
  *   npm run bench -- --backends cpu,webgpu,tfjs-wasm
  *   npm run bench -- --epochs 3 --batches 64,256    training suite: epochs per run (first is warm-up)
+ *   npm run bench -- --only training --dense        training suite on dense random inputs of the digits' shape
+ *   npm run bench -- --only training --cpu-threads 1    deltagpu cpu on one thread (default: all cores)
  *   npm run bench -- --out DIR                      write results there instead of bench/out
  *
  * A suite or backend that fails is reported loudly and makes the exit code non-zero; the other suites still
@@ -18,7 +20,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'brainjs', 'convnetjs'] as const;
+export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'jax-wasm', 'jax-webgpu', 'jax-cpu', 'brainjs', 'convnetjs'] as const;
 export type BenchBackend = (typeof ALL_BACKENDS)[number];
 const SUITES = ['training', 'matmul', 'accuracy', 'scaling', 'soak'] as const;
 type Suite = (typeof SUITES)[number];
@@ -84,6 +86,8 @@ async function main(): Promise<number> {
       epochs: { type: 'string' },
       batches: { type: 'string' },
       out: { type: 'string' },
+      dense: { type: 'boolean', default: false },
+      'cpu-threads': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -143,7 +147,7 @@ async function main(): Promise<number> {
     log(`\n== ${suite} ==`);
     const t0 = performance.now();
     try {
-      const o = await runSuite(suite, { quick, backends, epochs, batches, outDir });
+      const o = await runSuite(suite, { quick, backends, epochs, batches, outDir, dense: values.dense, cpuThreads: values['cpu-threads'] ? Number(values['cpu-threads']) : undefined });
       outcomes[suite] = { ...o, seconds: (performance.now() - t0) / 1000 };
       if (!o.ok) failed = true;
       if (o.markdown) log('\n' + o.markdown);
@@ -163,6 +167,10 @@ async function main(): Promise<number> {
 
 interface SuiteArgs {
   quick: boolean;
+  /** training suite: dense random inputs instead of the digits */
+  dense?: boolean;
+  /** training suite: deltagpu cpu's thread count */
+  cpuThreads?: number;
   backends: BenchBackend[];
   epochs?: number;
   batches?: number[];
@@ -172,7 +180,7 @@ interface SuiteArgs {
 async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 'seconds'>> {
   if (suite === 'training') {
     const { runTrainingBench, trainingMarkdown } = await import('./training.ts');
-    const r = await runTrainingBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, batchSizes: a.batches, log });
+    const r = await runTrainingBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, batchSizes: a.batches, dense: a.dense, cpuThreads: a.cpuThreads, log });
     const errors = r.runs.filter((x) => x.error).map((x) => `${x.backend}: ${x.error}`);
     return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: trainingMarkdown(r) };
   }

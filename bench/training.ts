@@ -5,8 +5,10 @@
  * warm-up (pipeline compilation, JIT, buffer pools) and the samples/s of the others are averaged — the way
  * the peers' figures in shared/webgpu-on-cpu.md were taken (epochs 2–3 of 3).
  *
- * Backends: deltagpu `cpu` and `webgpu` (through `model.compile({backend})`), and the TF.js 4.22 peers
- * `tfjs-cpu` (pure JS), `tfjs-wasm` (SIMD) and `tfjs-webgpu` (on the same Dawn adapter). Each backend runs in
+ * Backends: deltagpu `cpu` and `webgpu` (through `model.compile({backend})`), the TF.js 4.22 peers
+ * `tfjs-cpu` (pure JS), `tfjs-wasm` (SIMD) and `tfjs-webgpu` (on the same Dawn adapter), and the jax-js
+ * peers `jax-wasm`, `jax-webgpu`, `jax-cpu` (bench/peers-jax.ts). `--dense` swaps the digits for non-zero
+ * inputs of the same shape; `--cpu-threads N` sets deltagpu cpu's threads. Each backend runs in
  * its own child process, so its peak RSS is its own and a crash (Dawn segfault) is reported, not fatal:
  *
  *   node bin/run-ts.js bench/training.ts --child BACKEND --result FILE [--epochs 3] [--batches 64,256] [--train 8000]
@@ -24,8 +26,10 @@ import { loadMnist } from '../src/data/mnist.ts';
 import type { Dataset } from '../src/data/dataset.ts';
 import { JS_PEERS, jsPeerChild, peerRatiosMarkdown } from './peers-js.ts';
 import type { JsPeer } from './peers-js.ts';
+import { JAX_BACKENDS, jaxChild } from './peers-jax.ts';
+import type { JaxBackend } from './peers-jax.ts';
 
-export const TRAINING_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', ...JS_PEERS] as const;
+export const TRAINING_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', ...JAX_BACKENDS, ...JS_PEERS] as const;
 export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 
 const LEARNING_RATE = 0.1;
@@ -46,6 +50,10 @@ export interface TrainingOptions {
   /** training digits (default 8000; 2000 with --quick) */
   train?: number;
   log?: (s: string) => void;
+  /** dense random inputs of the digits' shape instead of the digits (see denseInputs) */
+  dense?: boolean;
+  /** deltagpu cpu: worker threads (default: the backend's, the available parallelism) */
+  cpuThreads?: number;
 }
 
 export interface BatchRun {
@@ -112,7 +120,7 @@ export async function runTrainingBench(options: TrainingOptions): Promise<Traini
         continue;
       }
       const resultFile = join(dir, `${backend}.json`);
-      const args = [join(root, 'bin', 'run-ts.js'), join(here, 'training.ts'), '--child', backend, '--result', resultFile, '--epochs', String(epochs), '--batches', batchSizes.join(','), '--train', String(train)];
+      const args = [join(root, 'bin', 'run-ts.js'), join(here, 'training.ts'), '--child', backend, '--result', resultFile, '--epochs', String(epochs), '--batches', batchSizes.join(','), '--train', String(train), ...(options.dense ? ['--dense'] : []), ...(options.cpuThreads ? ['--cpu-threads', String(options.cpuThreads)] : [])];
       log(`training: ${backend} (batch ${batchSizes.join(', ')}, ${epochs} epochs of ${train} digits, first one warm-up) …`);
       const t0 = performance.now();
       const { code, signal, tail } = await runChild(args, log);
@@ -139,7 +147,7 @@ export async function runTrainingBench(options: TrainingOptions): Promise<Traini
     rmSync(dir, { recursive: true, force: true });
   }
   return {
-    model: `MLP 784-${HIDDEN}-10 (ReLU, softmax + categorical cross-entropy), SGD lr ${LEARNING_RATE}, shuffled`,
+    model: `MLP 784-${HIDDEN}-10 (ReLU, softmax + categorical cross-entropy), SGD lr ${LEARNING_RATE}, shuffled${options.dense ? '; dense inputs (0.9·digit + 0.1·U(0,1], no zeros)' : ''}`,
     trainDigits: train,
     epochs,
     measuredEpochs: epochs === 2 ? 'epoch 2' : `epochs 2–${epochs} averaged`,
@@ -170,7 +178,7 @@ const fmt = (v: number | undefined | null) => (v === undefined || v === null || 
 const mib = (v: number | undefined | null) => (v === undefined || v === null ? '–' : `${(v / 2 ** 20).toFixed(1)} MiB`);
 
 export function trainingMarkdown(r: TrainingResult): string {
-  const peers = r.runs.filter((x) => x.backend.startsWith('tfjs-') && !x.error);
+  const peers = r.runs.filter((x) => (x.backend.startsWith('tfjs-') || x.backend.startsWith('jax-')) && !x.error);
   const best = (bs: number) => {
     let top: { backend: string; sps: number } | null = null;
     for (const p of peers) {
@@ -204,7 +212,7 @@ export function trainingMarkdown(r: TrainingResult): string {
   });
   return [
     `${r.model}; ${r.trainDigits.toLocaleString('en-US')} embedded MNIST digits; ${r.epochs} epochs per run, ${r.measuredEpochs} (epoch 1 is a warm-up).`,
-    `Best peer — ${bestLine.join('; ')}. "× best peer" = samples/s ÷ the best TF.js peer's at the same batch size.`,
+    `Best peer — ${bestLine.join('; ')}. "× best peer" = samples/s ÷ the best peer's (TF.js or jax-js) at the same batch size.`,
     `Peak RSS Δ = the backend's child process's peak RSS minus its RSS just before the backend was created (data already loaded), over all batch sizes.`,
     '',
     table,
@@ -250,14 +258,14 @@ export function epochTimer(epochs: number, n: number) {
   return { hooks, result };
 }
 
-async function deltagpuChild(backend: 'cpu' | 'webgpu', data: Dataset, epochs: number, batches: number[], out: BackendRun): Promise<void> {
+async function deltagpuChild(backend: 'cpu' | 'webgpu', data: Dataset, epochs: number, batches: number[], out: BackendRun, cpuThreads?: number): Promise<void> {
   const { sequential, dense, sgd } = await import('../src/index.ts');
   const { createCpuBackend } = await import('../src/backends/cpu/backend.ts');
   let be: import('../src/backend.ts').Backend;
   let gpuStats: { live: number; peak: number } | null = null;
   let release = () => {};
   if (backend === 'cpu') {
-    be = createCpuBackend();
+    be = createCpuBackend(cpuThreads ? { threads: cpuThreads } : {});
   } else {
     const { requestGpu, createWebGpuBackend } = await import('../src/backends/webgpu/index.ts');
     const ctx = await requestGpu();
@@ -395,10 +403,25 @@ async function tfjsChild(backend: 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu', data
   ys.dispose();
 }
 
+/**
+ * The digits with every pixel made non-zero: 0.9·pixel + 0.1·u, u uniform in (0, 1]. Same shape and labels,
+ * still learnable (so the accuracy check keeps its meaning), but with no zeros for a kernel to skip: this
+ * measures the dense arithmetic alone.
+ */
+function denseInputs(d: Dataset): Dataset {
+  let seed = 12345;
+  const u = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return (seed + 1) / 2 ** 32;
+  };
+  const x = Float32Array.from(d.x.data, (p) => 0.9 * p + 0.1 * u());
+  return { ...d, x: { ...d.x, data: x } };
+}
+
 async function child(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { child: { type: 'string' }, result: { type: 'string' }, epochs: { type: 'string', default: '3' }, batches: { type: 'string', default: '64,256' }, train: { type: 'string', default: '8000' } },
+    options: { child: { type: 'string' }, result: { type: 'string' }, epochs: { type: 'string', default: '3' }, batches: { type: 'string', default: '64,256' }, train: { type: 'string', default: '8000' }, dense: { type: 'boolean', default: false }, 'cpu-threads': { type: 'string' } },
   });
   const backend = values.child as TrainingBackend;
   if (!(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new RangeError(`--child: unknown backend '${backend}'`);
@@ -406,12 +429,14 @@ async function child(argv: string[]): Promise<void> {
   const epochs = Number(values.epochs);
   const batches = values.batches.split(',').map(Number);
   const train = Number(values.train);
-  const data = loadMnist({ seed: 1, train, test: Math.min(2000, 10000 - train) }).train;
+  const digits = loadMnist({ seed: 1, train, test: Math.min(2000, 10000 - train) }).train;
+  const data = values.dense ? denseInputs(digits) : digits;
   const out: BackendRun = { backend, device: '', runs: [] };
   global.gc?.();
   out.rssBefore = process.memoryUsage().rss;
   try {
-    if (backend === 'cpu' || backend === 'webgpu') await deltagpuChild(backend, data, epochs, batches, out);
+    if (backend === 'cpu' || backend === 'webgpu') await deltagpuChild(backend, data, epochs, batches, out, values['cpu-threads'] ? Number(values['cpu-threads']) : undefined);
+    else if (backend.startsWith('jax-')) await jaxChild(backend as JaxBackend, data, epochs, batches, out, epochTimer, HIDDEN, LEARNING_RATE);
     else if ((JS_PEERS as readonly string[]).includes(backend)) await jsPeerChild(backend as JsPeer, data, epochs, batches, out);
     else await tfjsChild(backend as 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu', data, epochs, batches, out);
   } catch (e) {

@@ -19,43 +19,7 @@ import type { ActivationName } from '../src/activations.ts';
 import type { LayerParams, LayerSpec, NetworkSpec } from '../src/backend.ts';
 import type { Floats } from '../src/tensor.ts';
 import { makeParams, makeSpec } from './helpers/networks.ts';
-
-const SHAPES: [rows: number, inputs: number, units: number][] = [
-  [1, 1, 1],
-  [3, 5, 7],
-  [7, 13, 5],
-  [33, 65, 17],
-  [64, 784, 128],
-  [5, 128, 10],
-  [1, 9, 1],
-  [2, 3, 6],
-];
-const U32 = 2 ** -24;
-const U64 = 2 ** -53;
-
-type Make = (n: number) => Floats;
-const PRECISIONS: [string, Make, number][] = [
-  ['float32', (n) => new Float32Array(n), U32],
-  ['float64', (n) => new Float64Array(n), U64],
-];
-
-/** Values in [-1, 1); with `zeros` that fraction of them exactly 0 (MNIST pixels, ReLU outputs and deltas). */
-function fill(a: Floats, rng: Random, zeros: number): Floats {
-  for (let k = 0; k < a.length; k++) a[k] = rng.next() < zeros ? 0 : rng.uniform(-1, 1);
-  return a;
-}
-const abs = (a: Floats) => Float64Array.from(a, Math.abs);
-
-/** |fast − reference| ≤ 2·K·u·Σ|terms| + u·|reference| elementwise (see the header). */
-function expectWithin(what: string, got: Floats, want: Floats, absSum: Float64Array, K: number, u: number, n: number): void {
-  let failures = 0;
-  for (let k = 0; k < n; k++) {
-    const tol = 2 * K * u * absSum[k] + u * Math.abs(want[k]) + 1e-300;
-    const err = Math.abs(got[k] - want[k]);
-    if (!(err <= tol) && failures++ === 0) expect.fail(`${what}[${k}]: fast ${got[k]} vs reference ${want[k]} (|Δ| ${err} > ${tol})`);
-  }
-  expect(failures).toBe(0);
-}
+import { PRECISIONS, SHAPES, abs, expectWithin, fill } from './helpers/kernel-check.ts';
 
 describe('fast CPU kernels agree with the reference kernels', () => {
   for (const [pname, make, u] of PRECISIONS) {

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createBackend } from '../backends/select.ts';
+import { createCpuBackend } from '../backends/cpu/backend.ts';
 import type { WebGpuBackend } from '../backends/webgpu/index.ts';
 
 export async function infoCommand(argv: string[], out: (s: string) => void): Promise<number> {
@@ -19,8 +20,10 @@ export async function infoCommand(argv: string[], out: (s: string) => void): Pro
   }
   const notices: string[] = [];
   const auto = await createBackend('auto', (m) => notices.push(m));
+  const cpu = createCpuBackend();
   const report = {
     node: process.version,
+    cpu: { kernels: cpu.kernels, threads: cpu.threads, description: cpu.description, ...(cpu.fallbackReason ? { fallbackReason: cpu.fallbackReason } : {}) },
     webgpu: gpu ? { ...gpu.adapter, matmulKernel: gpu.matmulKernel, limits: gpu.limits } : null,
     webgpuError: gpu ? undefined : gpuError,
     auto: { backend: auto.name, description: auto.description, reason: notices[0] ?? 'a hardware GPU adapter' },
@@ -40,6 +43,8 @@ export async function infoCommand(argv: string[], out: (s: string) => void): Pro
   } else {
     out(`WebGPU: none (${gpuError})`);
   }
+  const kernelNames = { wasm: 'WebAssembly SIMD', fast: 'TypeScript (dense-fast.ts)', reference: 'reference loops (dense.ts)' };
+  out(`CPU kernels: ${kernelNames[cpu.kernels]}, ${cpu.threads} thread${cpu.threads === 1 ? '' : 's'}${cpu.fallbackReason ? ` (${cpu.fallbackReason})` : ''}`);
   out(`--backend auto → ${auto.name}: ${report.auto.reason}`);
   return 0;
 }

@@ -6,39 +6,46 @@
 import { backprop, batchMetrics, forwardPass, newWorkspace, referenceKernels } from './network.ts';
 import type { DenseKernels, Params, Workspace } from './network.ts';
 import * as fast from './dense-fast.ts';
+import { CpuDataset, gatherBatch, uploadCpuDataset } from './dataset.ts';
+import { wasmSimdAvailable } from './wasm/memory.ts';
+import { WasmCpuSession } from './wasm/session.ts';
+import { MAX_THREADS, defaultThreads, threadSupport } from './wasm/threads.ts';
 import { newOptimizerState, updateWeights } from './update.ts';
 import type { OptimizerState } from './update.ts';
 import type { Backend, DatasetHandle, LayerParams, Metrics, NetworkSpec, SessionState, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../backend.ts';
 import type { Floats } from '../../tensor.ts';
-import { checkUpload, inputRow, isByteMatrix, isClassIndices, targetRow } from '../upload.ts';
 
 export interface CpuOptions {
   /** float32 (default) matches the GPU; float64 is for checking the math itself */
   precision?: 'float32' | 'float64';
   /**
-   * 'fast' (default for float32): dense-fast.ts, blocked loops that skip zeros. 'reference' (default for
-   * float64): dense.ts, the plain loops every GPU kernel and gradient check is tested against.
+   * 'wasm' (default for float32 where WebAssembly SIMD runs): src/backends/cpu/wasm/dense-simd.as.ts, register-blocked SIMD
+   * kernels with the optimizer update fused, optionally on several threads. 'fast' (the float32 fallback):
+   * dense-fast.ts, blocked TypeScript loops that skip zeros. 'reference' (default for float64): dense.ts, the
+   * plain loops every other kernel and gradient check is tested against.
    */
-  kernels?: 'fast' | 'reference';
+  kernels?: 'wasm' | 'fast' | 'reference';
+  /**
+   * Threads for the 'wasm' kernels (default: the cores available to the process): worker_threads in Node,
+   * Web Workers in a browser. Results do not depend on it. Where workers cannot share memory (a page that
+   * is not cross-origin isolated has no SharedArrayBuffer) the backend runs one thread, and
+   * `fallbackReason` says why.
+   */
+  threads?: number;
+}
+
+/** The CPU backend, with what it runs: which kernels, how many threads, and why no more. */
+export interface CpuBackend extends Backend {
+  readonly name: 'cpu';
+  readonly kernels: 'wasm' | 'fast' | 'reference';
+  /** threads a session runs on (1 unless kernels is 'wasm') */
+  readonly threads: number;
+  /** why `threads` is less than asked, or why 'fast' stands in for 'wasm' (empty when neither) */
+  readonly fallbackReason: string;
 }
 
 const fastKernels: DenseKernels = fast;
 
-/**
- * A data set as the caller gave it: float32 rows are copied (into float64 for that precision), 8-bit pixels
- * and class indices are kept as they are and widened per batch in gather(), through the same UNORM8 table the
- * GPU uses, so the 8-bit path costs 1 byte a pixel here too and gives the same floats as the float32 path.
- */
-class CpuDataset implements DatasetHandle {
-  constructor(
-    readonly x: UploadInputs,
-    readonly y: UploadTargets | null,
-    readonly rows: number,
-    readonly inputs: number,
-    readonly outputs: number,
-  ) {}
-  dispose(): void {}
-}
 
 /** A batch's copies of its patterns (x, targets d) and the layers' scratch arrays. */
 interface Scratch {
@@ -98,22 +105,13 @@ class CpuSession implements TrainingSession {
   }
 
   async upload(x: UploadInputs, y?: UploadTargets): Promise<DatasetHandle> {
-    const outputs = this.spec.layers[this.spec.layers.length - 1].units;
-    checkUpload(x, y, this.spec.layers[0].inputs, outputs, 'cpu upload');
-    // float rows are copied so later changes by the caller cannot reach a data set already uploaded
-    const xs: UploadInputs = isByteMatrix(x) ? x : { data: Float32Array.from(x.data), rows: x.rows, cols: x.cols };
-    const ys: UploadTargets | null = !y ? null : isClassIndices(y) ? y : { data: Float32Array.from(y.data), rows: y.rows, cols: y.cols };
-    return new CpuDataset(xs, ys, x.rows, x.cols, outputs);
+    const layers = this.spec.layers;
+    return uploadCpuDataset(x, y, layers[0].inputs, layers[layers.length - 1].units);
   }
 
   /** Copies the patterns order[start…start+rows) into the batch arrays. */
   private gather(b: Scratch, data: CpuDataset, order: ArrayLike<number>, start: number, rows: number): void {
-    const { inputs, outputs } = data;
-    for (let r = 0; r < rows; r++) {
-      const p = order[start + r];
-      inputRow(data.x, p, b.x, r * inputs);
-      if (data.y) targetRow(data.y, p, b.d, r * outputs, outputs);
-    }
+    gatherBatch(b.x, b.d, data, order, start, rows);
   }
 
   async trainSteps(handle: DatasetHandle, order: Uint32Array, start: number, batchSize: number, steps: number): Promise<Metrics> {
@@ -248,14 +246,45 @@ class CpuSession implements TrainingSession {
   dispose(): void {}
 }
 
-export function createCpuBackend(options: CpuOptions = {}): Backend {
+export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
   const precision = options.precision ?? 'float32';
-  const kernels = options.kernels ?? (precision === 'float32' ? 'fast' : 'reference');
+  if (precision !== 'float32' && precision !== 'float64') throw new RangeError(`createCpuBackend: precision must be 'float32' or 'float64', got '${String(precision)}'`);
+  if (options.kernels !== undefined && !['wasm', 'fast', 'reference'].includes(options.kernels)) {
+    throw new RangeError(`createCpuBackend: kernels must be 'wasm', 'fast' or 'reference', got '${String(options.kernels)}'`);
+  }
+  if (options.kernels === 'wasm' && precision !== 'float32') throw new RangeError(`createCpuBackend: kernels 'wasm' run float32 only, got precision '${precision}'`);
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1 && options.threads <= MAX_THREADS)) {
+    throw new RangeError(`createCpuBackend: threads must be an integer from 1 to ${MAX_THREADS}, got ${String(options.threads)}`);
+  }
+  let fallbackReason = '';
+  let kernels = options.kernels ?? (precision === 'float32' ? 'wasm' : 'reference');
+  if (kernels === 'wasm' && !wasmSimdAvailable()) {
+    if (options.kernels === 'wasm') throw new Error("createCpuBackend: kernels 'wasm' need WebAssembly with 128-bit SIMD, which this engine does not run");
+    kernels = 'fast';
+    fallbackReason = 'no WebAssembly SIMD here: fast TypeScript kernels';
+  }
+  const support = threadSupport();
+  const wanted = options.threads;
+  let threads = 1;
+  if (kernels === 'wasm') {
+    if (support.ok) threads = wanted ?? defaultThreads();
+    else if ((wanted ?? 2) > 1) fallbackReason = `one thread: ${support.reason}`;
+  }
   const make = precision === 'float64' ? (n: number) => new Float64Array(n) : (n: number) => new Float32Array(n);
+  const description =
+    kernels === 'wasm'
+      ? `CPU (float32, WebAssembly SIMD kernels, ${threads} thread${threads === 1 ? '' : 's'})`
+      : kernels === 'fast'
+        ? `CPU (${precision}, fast JS kernels)`
+        : `CPU reference (${precision}, plain loops)`;
   return {
     name: 'cpu',
-    description: kernels === 'fast' ? `CPU (${precision}, fast JS kernels)` : `CPU reference (${precision}, plain loops)`,
-    async compile(spec: NetworkSpec, params: LayerParams[]) {
+    kernels,
+    threads,
+    fallbackReason,
+    description,
+    async compile(spec: NetworkSpec, params: LayerParams[]): Promise<TrainingSession> {
+      if (kernels === 'wasm') return WasmCpuSession.create(spec, params, threads);
       return new CpuSession(spec, params, make, kernels === 'fast' ? fastKernels : referenceKernels);
     },
     dispose() {},
