@@ -29,3 +29,5 @@ export { historyToSvg } from './report/plot.ts';
 export type { PlotOptions } from './report/plot.ts';
 export { argmaxRows, confusionMatrix, renderConfusion, accuracyOf, precisionPerClass, recallPerClass } from './report/confusion.ts';
 export type { ConfusionMatrix } from './report/confusion.ts';
+export { verifyBackend, formatVerifyReport } from './verify/index.ts';
+export type { VerifyReport, VerifyOptions, CheckResult } from './verify/index.ts';

@@ -4,6 +4,7 @@
  */
 import { xorCommand, XOR_HELP } from './xor.ts';
 import { infoCommand } from './info.ts';
+import { verifyCommand } from './verify.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -15,6 +16,7 @@ commands:
   predict       classify an image (PNG) or IDX file with a saved model
   xor           the lecture's XOR worked example
   info          the WebGPU adapter, its limits, and what --backend auto picks here
+  verify        check every GPU kernel against the CPU reference on this adapter (--json)
 
 ${XOR_HELP}`;
 
@@ -33,6 +35,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return await xorCommand(rest, out);
       case 'info':
         return await infoCommand(rest, out);
+      case 'verify':
+        return await verifyCommand(rest, out);
       case 'train':
       case 'evaluate':
       case 'predict':

@@ -9,6 +9,11 @@ export type MatmulKernel = 'naive' | 'regblock' | 'tiled';
 export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'tiled'];
 
 /** NT: C = A·Bᵀ (forward), NN: C = A·B (backprop), TN: C = Aᵀ·B (weight gradient). */
+/** Whether this adapter can run `kernel` (a subgroup variant needs the `subgroups` feature). */
+export function matmulAvailable(kernel: MatmulKernel, features: readonly string[]): boolean {
+  return !kernel.includes('subgroup') || features.includes('subgroups');
+}
+
 export type MatmulForm = 'NT' | 'NN' | 'TN';
 const FORM_ID: Record<MatmulForm, number> = { NT: 0, NN: 1, TN: 2 };
 
