@@ -4,9 +4,12 @@
  */
 import { assemble } from './shaders.ts';
 
-/** The three matmul implementations: the readable reference, register blocking, shared-memory tiling. */
-export type MatmulKernel = 'naive' | 'regblock' | 'tiled';
-export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'tiled'];
+/**
+ * The matmul implementations: the readable reference, register blocking, 32×32 and 64×64 shared-memory
+ * tiles, and split-K for narrow outputs. The tuner (tuner.ts) times every one but the reference per shape.
+ */
+export type MatmulKernel = 'naive' | 'regblock' | 'tiled' | 'tiled64' | 'splitk';
+export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'tiled', 'tiled64', 'splitk'];
 
 /** NT: C = A·Bᵀ (forward), NN: C = A·B (backprop), TN: C = Aᵀ·B (weight gradient). */
 /** Whether this adapter can run `kernel` (a subgroup variant needs the `subgroups` feature). */
@@ -24,6 +27,8 @@ export type Epilogue = 'plain' | 'forward' | 'backprop' | 'update';
 export function matmulTile(kernel: MatmulKernel): { rows: number; cols: number } {
   if (kernel === 'naive') return { rows: 8, cols: 8 };
   if (kernel === 'regblock') return { rows: 64, cols: 32 };
+  if (kernel === 'tiled64') return { rows: 64, cols: 64 };
+  if (kernel === 'splitk') return { rows: 4, cols: 16 };
   return { rows: 32, cols: 32 };
 }
 
