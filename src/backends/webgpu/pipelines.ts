@@ -7,7 +7,8 @@ import { LOSS_ID, fusesToTargetMinusOutput } from '../../losses.ts';
 import { OPTIMIZER_ID } from '../../optimizers.ts';
 import type { NetworkSpec } from '../../backend.ts';
 import { KERNEL_FILES } from './kernels.ts';
-import type { Kernels, MatmulKernel } from './kernels.ts';
+import type { Kernels } from './kernels.ts';
+import type { KernelChoice } from './tuner.ts';
 
 export interface NetworkPipelines {
   /** per layer: V = X·Wᵀ + b, Y = f(V) */
@@ -24,11 +25,13 @@ export interface NetworkPipelines {
   metrics: GPUComputePipeline;
   gather: GPUComputePipeline;
   advance: GPUComputePipeline;
+  /** which matmul kernel each product uses (for dispatch sizes) */
+  choice: KernelChoice;
 }
 
 const flag = (b: boolean) => (b ? 1 : 0);
 
-export async function buildPipelines(kernels: Kernels, kernel: MatmulKernel, spec: NetworkSpec): Promise<NetworkPipelines> {
+export async function buildPipelines(kernels: Kernels, choice: KernelChoice, spec: NetworkSpec): Promise<NetworkPipelines> {
   const layers = spec.layers;
   const last = layers[layers.length - 1];
   const optimizer = { OPTIMIZER: OPTIMIZER_ID[spec.optimizer.type] };
@@ -41,11 +44,11 @@ export async function buildPipelines(kernels: Kernels, kernel: MatmulKernel, spe
   const [forward, backprop, update, rest] = await Promise.all([
     Promise.all(
       layers.map((layer, l) =>
-        kernels.matmul(kernel, 'NT', 'forward', { ...act(l), HAS_BIAS: flag(layer.bias), WRITE_Y: flag(layer.activation !== 'softmax') }),
+        kernels.matmul(choice.forward[l], 'NT', 'forward', { ...act(l), HAS_BIAS: flag(layer.bias), WRITE_Y: flag(layer.activation !== 'softmax') }),
       ),
     ),
-    Promise.all(layers.map((_, l) => (l === 0 ? null : kernels.matmul(kernel, 'NN', 'backprop', act(l - 1))))),
-    Promise.all(layers.map(() => kernels.matmul(kernel, 'TN', 'update', optimizer))),
+    Promise.all(layers.map((_, l) => (l === 0 ? null : kernels.matmul(choice.backprop[l], 'NN', 'backprop', act(l - 1))))),
+    Promise.all(layers.map((_, l) => kernels.matmul(choice.update[l], 'TN', 'update', optimizer))),
     Promise.all([
       kernels.pipeline(KERNEL_FILES.biasUpdate, optimizer),
       kernels.pipeline(KERNEL_FILES.softmax),
@@ -56,5 +59,5 @@ export async function buildPipelines(kernels: Kernels, kernel: MatmulKernel, spe
     ]),
   ]);
   const [bias, softmax, outputDelta, metrics, gather, advance] = rest;
-  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance };
+  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, choice };
 }

@@ -49,7 +49,6 @@ export class StepPlan {
     private readonly spec: NetworkSpec,
     private readonly pipes: NetworkPipelines,
     private readonly params: ParamBuffers,
-    private readonly kernel: MatmulKernel,
     readonly capacity: number,
     readonly training: boolean,
   ) {
@@ -79,8 +78,11 @@ export class StepPlan {
     this.delta = training ? layers.map((_, l) => own(mem.storage(`${what} layer ${l} δ`, sizes[l + 2][1]))) : [];
     const dummy = own(mem.storage('unused', 16));
     const input = (l: number) => (l === 0 ? this.X : this.Y[l - 1]);
-    const tile = matmulTile(kernel);
-    const grid = (rows: number, cols: number): [number, number] => [Math.ceil(cols / tile.cols), Math.ceil(rows / tile.rows)];
+    // each product's workgroup grid follows the kernel chosen (tuned or forced) for that layer and form
+    const grid = (kernel: MatmulKernel, rows: number, cols: number): [number, number] => {
+      const tile = matmulTile(kernel);
+      return [Math.ceil(cols / tile.cols), Math.ceil(rows / tile.rows)];
+    };
     const device = mem.device;
 
     layers.forEach((layer, l) => {
@@ -89,7 +91,7 @@ export class StepPlan {
       const group = bindGroup(device, pipes.forward[l], `forward ${l}`, {
         0: input(l), 1: p.W, 2: dims, 3: this.step, 4: p.b ?? dummy, 5: this.V[l], 6: this.Y[l],
       });
-      this.forward.push({ pipeline: pipes.forward[l], group, size: grid(capacity, layer.units) });
+      this.forward.push({ pipeline: pipes.forward[l], group, size: grid(pipes.choice.forward[l], capacity, layer.units) });
     });
     if (last.activation === 'softmax') {
       const shape = uniform('softmax shape', [last.units, ld(last.units), 0, 0]);
@@ -118,7 +120,7 @@ export class StepPlan {
       const group = bindGroup(device, pipeline, `backprop ${l}`, {
         0: this.delta[l], 1: params.layers[l].W, 2: dims, 3: this.step, 4: this.V[l - 1], 5: this.Y[l - 1], 6: this.delta[l - 1],
       });
-      this.backprop.push({ pipeline, group, size: grid(capacity, layer.inputs) });
+      this.backprop.push({ pipeline, group, size: grid(pipes.choice.backprop[l], capacity, layer.inputs) });
     }
     layers.forEach((layer, l) => {
       const p = params.layers[l];
@@ -126,7 +128,7 @@ export class StepPlan {
       const group = bindGroup(device, pipes.update[l], `update W ${l}`, {
         0: this.delta[l], 1: input(l), 2: dims, 3: this.step, 4: p.W, 5: p.mW, 6: p.vW, 7: params.hyper,
       });
-      this.update.push({ pipeline: pipes.update[l], group, size: grid(layer.units, layer.inputs) });
+      this.update.push({ pipeline: pipes.update[l], group, size: grid(pipes.choice.update[l], layer.units, layer.inputs) });
       if (p.b) {
         const shape = uniform(`bias ${l} shape`, [layer.units, ld(layer.units), 0, 0]);
         const bg = bindGroup(device, pipes.bias, `update b ${l}`, {
@@ -135,6 +137,11 @@ export class StepPlan {
         this.update.push({ pipeline: pipes.bias, group: bg, size: [Math.ceil(layer.units / 64), 1] });
       }
     });
+  }
+
+  /** the matmul kernel of each product in this plan (tuned or forced) */
+  get choice(): NetworkPipelines['choice'] {
+    return this.pipes.choice;
   }
 
   private advanceGroup?: GPUBindGroup;

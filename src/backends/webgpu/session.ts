@@ -7,7 +7,6 @@
  */
 import type { DatasetHandle, LayerParams, Metrics, NetworkSpec, StepTrace, TrainingSession } from '../../backend.ts';
 import type { Matrix } from '../../tensor.ts';
-import type { MatmulKernel, Kernels } from './kernels.ts';
 import { FLOAT, GpuMemory, ld, pad, unpad } from './memory.ts';
 import { ParamBuffers } from './params.ts';
 import type { NetworkPipelines } from './pipelines.ts';
@@ -50,8 +49,8 @@ export class WebGpuSession implements TrainingSession {
   constructor(
     device: GPUDevice,
     private readonly spec: NetworkSpec,
-    private readonly pipes: NetworkPipelines,
-    private readonly kernel: MatmulKernel,
+    /** the pipelines for a plan of `rows` rows (matmul kernels tuned for that shape, or forced) */
+    private readonly pipesFor: (rows: number, training: boolean) => Promise<NetworkPipelines>,
     params: LayerParams[],
     private readonly onDispose: (s: WebGpuSession) => void,
   ) {
@@ -64,6 +63,11 @@ export class WebGpuSession implements TrainingSession {
       this.mem.destroyAll();
       throw e;
     }
+  }
+
+  /** The matmul kernel of each product of the training step (null before the first step). */
+  get matmulChoice(): StepPlan['choice'] | null {
+    return this.train?.choice ?? null;
   }
 
   /** Live GPU buffers of this session (tests use it to prove dispose frees everything). */
@@ -111,21 +115,25 @@ export class WebGpuSession implements TrainingSession {
     return data;
   }
 
-  private trainPlan(rows: number): StepPlan {
+  private async trainPlan(rows: number): Promise<StepPlan> {
     if (!this.train || this.train.capacity < rows) {
+      const pipes = await this.pipesFor(rows, true);
+      this.live();
       this.train?.dispose();
       this.train = null;
-      this.train = new StepPlan(this.mem, this.spec, this.pipes, this.params, this.kernel, rows, true);
+      this.train = new StepPlan(this.mem, this.spec, pipes, this.params, rows, true);
     }
     return this.train;
   }
 
-  private inferPlan(rows: number): StepPlan {
+  private async inferPlan(rows: number): Promise<StepPlan> {
     const want = Math.min(rows, INFER_ROWS);
     if (!this.infer || this.infer.capacity < want) {
+      const pipes = await this.pipesFor(want, false);
+      this.live();
       this.infer?.dispose();
       this.infer = null;
-      this.infer = new StepPlan(this.mem, this.spec, this.pipes, this.params, this.kernel, want, false);
+      this.infer = new StepPlan(this.mem, this.spec, pipes, this.params, want, false);
     }
     return this.infer;
   }
@@ -180,7 +188,7 @@ export class WebGpuSession implements TrainingSession {
     // like the CPU backend: steps past the end of `order` are not taken
     const n = Math.max(0, Math.min(steps, Math.ceil((order.length - start) / batchSize)));
     if (n === 0) return { lossSum: 0, correct: 0, count: 0 };
-    const plan = this.trainPlan(Math.min(batchSize, order.length));
+    const plan = await this.trainPlan(Math.min(batchSize, order.length));
     const orderBuf = this.uploadOrder(order);
     plan.begin(start, Math.min(batchSize, order.length - start), this.t + 1, batchSize, order.length, false);
     const enc = this.encodeMany(n, plan.dispatchesPerStep, (pass) => {
@@ -199,8 +207,8 @@ export class WebGpuSession implements TrainingSession {
   }
 
   /** Encodes gather + forward over the whole data set in chunks; `after` adds per-chunk work. */
-  private sweep(data: GpuDataset, after: (pass: GPUComputePassEncoder, plan: StepPlan) => void): { plan: StepPlan; enc: GPUCommandEncoder } {
-    const plan = this.inferPlan(data.rows);
+  private async sweep(data: GpuDataset, after: (pass: GPUComputePassEncoder, plan: StepPlan) => void): Promise<{ plan: StepPlan; enc: GPUCommandEncoder }> {
+    const plan = await this.inferPlan(data.rows);
     const cap = plan.capacity;
     const chunks = Math.ceil(data.rows / cap);
     plan.begin(0, Math.min(cap, data.rows), 0, cap, data.rows, true);
@@ -217,7 +225,7 @@ export class WebGpuSession implements TrainingSession {
     this.live();
     const data = this.dataset(handle, true, 'evaluate');
     if (data.rows === 0) return { lossSum: 0, correct: 0, count: 0 };
-    const { plan, enc } = this.sweep(data, (pass, p) => p.encodeOutputDelta(pass));
+    const { plan, enc } = await this.sweep(data, (pass, p) => p.encodeOutputDelta(pass));
     return this.readMetrics(plan, enc, data.rows);
   }
 
@@ -230,7 +238,7 @@ export class WebGpuSession implements TrainingSession {
     const out = this.mem.storage(`predictions (${data.rows}×${m})`, data.rows * rowBytes);
     try {
       // compute passes cannot copy, so each chunk gets its own pass: one command buffer per chunk group
-      const plan = this.inferPlan(data.rows);
+      const plan = await this.inferPlan(data.rows);
       const cap = plan.capacity;
       const device = this.mem.device;
       plan.begin(0, Math.min(cap, data.rows), 0, cap, data.rows, true);
