@@ -69,7 +69,7 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
   // used where a product is never run (inference plans build, but never dispatch, backprop and update)
   const guess: MatmulKernel = choice === 'auto' ? (ctx.report.isFallback ? 'regblock' : 'tiled') : choice;
   const kernels = new Kernels(ctx.device);
-  const tuner = choice === 'auto' ? new MatmulTuner(ctx.device, kernels, ctx.report, ctx.features) : null;
+  const tuner = choice === 'auto' ? new MatmulTuner(ctx.device, kernels, ctx.report, ctx.features, guess) : null;
   const sessions = new Set<WebGpuSession>();
   const ownsDevice = !options.context;
   let disposed = false;

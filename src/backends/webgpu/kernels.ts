@@ -12,6 +12,13 @@ export type MatmulKernel = 'naive' | 'regblock' | 'tiled' | 'tiled64' | 'splitk'
 export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'tiled', 'tiled64', 'splitk'];
 
 /** NT: C = A·Bᵀ (forward), NN: C = A·B (backprop), TN: C = Aᵀ·B (weight gradient). */
+/**
+ * Kernels that stage tiles in workgroup memory behind barriers. On a software adapter (SwiftShader) each
+ * of them takes 3–10 s to compile and runs slower than the barrier-free ones (measured: bench/RESULTS.md),
+ * so the tuner does not try them there.
+ */
+export const USES_WORKGROUP_MEMORY: Record<MatmulKernel, boolean> = { naive: false, regblock: false, tiled: true, tiled64: true, splitk: true };
+
 /** Whether this adapter can run `kernel` (a subgroup variant needs the `subgroups` feature). */
 export function matmulAvailable(kernel: MatmulKernel, features: readonly string[]): boolean {
   return !kernel.includes('subgroup') || features.includes('subgroups');

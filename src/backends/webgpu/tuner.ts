@@ -4,14 +4,14 @@
  * the fastest. Answers are cached per adapter and shape (tuning-cache.ts), so a second compile of the same
  * network, in this process or a later one, times nothing.
  *
- * Candidates are the verified kernels this adapter supports, except `naive` (the readable reference, never
- * the fastest). Timing uses the plain epilogue: the fused epilogues add the same per-element work to every
+ * Candidates are the kernels this adapter supports; on a software adapter only the barrier-free ones
+ * (USES_WORKGROUP_MEMORY in kernels.ts: the others take seconds each to compile there and run slower). Timing uses the plain epilogue: the fused epilogues add the same per-element work to every
  * kernel, so they do not change the ranking. Each candidate gets one warm-up run (which also compiles its
  * pipeline) and then a few repetitions in one pass, bounded by a time budget per candidate.
  */
 import type { NetworkSpec } from '../../backend.ts';
 import type { AdapterReport } from './device.ts';
-import { MATMUL_KERNELS, matmulAvailable } from './kernels.ts';
+import { MATMUL_KERNELS, USES_WORKGROUP_MEMORY, matmulAvailable } from './kernels.ts';
 import type { Kernels, MatmulForm, MatmulKernel } from './kernels.ts';
 import { GpuMatmul } from './matmul.ts';
 import { GpuMemory } from './memory.ts';
@@ -74,9 +74,11 @@ export class MatmulTuner {
     private readonly kernels: Kernels,
     private readonly adapter: AdapterReport,
     features: readonly string[],
+    /** timed first (the kernel a step would use untuned) */
+    private readonly guess: MatmulKernel,
     private readonly options: TunerOptions = {},
   ) {
-    this.candidates = MATMUL_KERNELS.filter((k) => k !== 'naive' && matmulAvailable(k, features));
+    this.candidates = MATMUL_KERNELS.filter((k) => matmulAvailable(k, features) && !(adapter.isFallback && USES_WORKGROUP_MEMORY[k]));
   }
 
   private key(n: MatmulNeed): string {
@@ -137,14 +139,31 @@ export class MatmulTuner {
       const b = new Float32Array(N * R);
       // compile every candidate's pipeline at once (the driver may compile in parallel)
       await Promise.all(this.candidates.map((k) => this.kernels.matmul(k, need.form, 'plain')));
-      for (const kernel of this.candidates) {
-        const mm = await GpuMatmul.create(mem, this.kernels, kernel, need.form, need, a, b);
-        const warm = await timePass(this.device, 1, (pass) => mm.encode(pass));
-        const reps = Math.max(1, Math.min(maxReps, Math.round(budget / Math.max(warm.ms, 1e-3))));
-        const t = reps === 1 ? warm : await timePass(this.device, reps, (pass, n) => mm.encode(pass, n));
-        ms[kernel] = Math.min(t.ms, warm.ms);
-        timing = t.timing;
-        mem.destroyAll();
+      // the untuned guess first, so the others can be cut short against it
+      const order = [...this.candidates].sort((x, y) => Number(y === this.guess) - Number(x === this.guess));
+      let best = Infinity;
+      for (const kernel of order) {
+        const time = async (shape: MatmulNeed) => {
+          const mm = await GpuMatmul.create(mem, this.kernels, kernel, need.form, shape, a.subarray(0, shape.M * shape.R), b.subarray(0, shape.N * shape.R));
+          const warm = await timePass(this.device, 1, (pass) => mm.encode(pass));
+          const reps = Math.max(1, Math.min(maxReps, Math.round(budget / Math.max(warm.ms, 1e-3))));
+          const t = reps === 1 ? warm : await timePass(this.device, reps, (pass, n) => mm.encode(pass, n));
+          mem.destroyAll();
+          timing = t.timing;
+          return Math.min(t.ms, warm.ms);
+        };
+        // a probe on 1/8 of the sum first: time grows linearly with R, so a candidate estimated at more than
+        // twice the best so far is dropped without its (possibly seconds-long, on a software adapter) full run
+        if (best < Infinity && R >= 64) {
+          const r = Math.ceil(R / 32) * 4;
+          const estimate = ((await time({ ...need, R: r })) * R) / r;
+          if (estimate > 2 * best) {
+            ms[kernel] = estimate;
+            continue;
+          }
+        }
+        ms[kernel] = await time(need);
+        best = Math.min(best, ms[kernel]!);
       }
     } finally {
       mem.destroyAll();
