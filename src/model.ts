@@ -15,7 +15,7 @@ import { train } from './trainer.ts';
 import type { Callbacks, History, TraceStep } from './trainer.ts';
 import { checkPositiveInteger, checkShapes } from './validate.ts';
 import { createBackend } from './backends/select.ts';
-import type { BackendChoice } from './backends/select.ts';
+import type { BackendChoice, WebGpuMatmulChoice } from './backends/select.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
 
@@ -31,6 +31,8 @@ export interface CompileOptions {
   backend?: BackendChoice | Backend;
   /** where 'auto' says which backend it chose and why (default: console.warn) */
   onNotice?: (message: string) => void;
+  /** WebGPU matmul kernel: 'auto' (default) tunes per product on the device; a kernel name forces it */
+  matmul?: WebGpuMatmulChoice;
 }
 
 export interface FitOptions {
@@ -125,7 +127,7 @@ export class Sequential {
     if (this.session) return this.session;
     await this.settle();
     const choice = this.compiled.backend ?? 'auto';
-    this.backend = typeof choice === 'object' ? choice : await createBackend(choice, this.compiled.onNotice ?? ((m) => console.warn(m)));
+    this.backend = typeof choice === 'object' ? choice : await createBackend(choice, this.compiled.onNotice ?? ((m) => console.warn(m)), { matmul: this.compiled.matmul });
     this.session = await this.backend.compile(this.compiled.spec, this.params);
     return this.session;
   }

@@ -33,6 +33,9 @@ export interface MatmulNeed {
   R: number;
 }
 
+/** timed passes per candidate after its warm-up run */
+const PASSES = 3;
+
 export const shapeKey = (n: MatmulNeed) => `${n.form} ${n.M}×${n.N}×${n.R}`;
 
 /** The products of one step of `spec` on `rows` rows, per layer and form (null where there is none). */
@@ -147,10 +150,16 @@ export class MatmulTuner {
           const mm = await GpuMatmul.create(mem, this.kernels, kernel, need.form, shape, a.subarray(0, shape.M * shape.R), b.subarray(0, shape.N * shape.R));
           const warm = await timePass(this.device, 1, (pass) => mm.encode(pass));
           const reps = Math.max(1, Math.min(maxReps, Math.round(budget / Math.max(warm.ms, 1e-3))));
-          const t = reps === 1 ? warm : await timePass(this.device, reps, (pass, n) => mm.encode(pass, n));
+          // the least of a few separate passes: a pass the OS preempted (or another process's GPU work
+          // delayed) only ever reads slower, never faster
+          let least = warm.ms;
+          for (let k = 0; k < PASSES; k++) {
+            const t = await timePass(this.device, reps, (pass, n) => mm.encode(pass, n));
+            least = Math.min(least, t.ms);
+            timing = t.timing;
+          }
           mem.destroyAll();
-          timing = t.timing;
-          return Math.min(t.ms, warm.ms);
+          return least;
         };
         // a probe on 1/8 of the sum first: time grows linearly with R, so a candidate estimated at more than
         // twice the best so far is dropped without its (possibly seconds-long, on a software adapter) full run
