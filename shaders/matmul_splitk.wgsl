@@ -10,6 +10,7 @@
 //
 // Reduction: each invocation leaves its 4×16 partial block in workgroup memory (64 × 64 floats = 16 KiB,
 // the WebGPU default limit), one barrier, then invocation t sums element t of the block over all 64.
+// (A b_block_t past N reads nothing: its loads are masked to zero, and the blocks are skipped anyway.)
 
 override FORM: u32 = 0u;
 
@@ -19,7 +20,7 @@ override FORM: u32 = 0u;
 @group(0) @binding(3) var<storage, read> step: Step;
 
 const THREADS: u32 = 64u;
-var<workgroup> part: array<vec4<f32>, 1024>; // part[s * 16 + e/4][e % 4]: invocation s's partial of element e = i·16 + j
+var<workgroup> part: array<f32, 4096>; // part[s * 64 + e]: invocation s's partial of element e = i·16 + j
 
 const ZERO4 = vec4<f32>(0.0);
 
@@ -68,19 +69,29 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   let N = dims.N;
   let i0 = wg.y * 4u;
   let j0 = wg.x * 16u;
-  // acc[q] = Cᵀ block of columns j0+4q.. (acc[q][i] = row i0+i, 4 columns); blocks past N stay zero
-  var acc: array<mat4x4<f32>, 4>;
+  // acc_q = Cᵀ block of columns j0+4q.. (acc_q[i] = row i0+i, 4 columns). Four named accumulators, not
+  // an array: SwiftShader spills a dynamically indexed private array to memory. Blocks past N stay zero.
+  var acc0 = mat4x4<f32>();
+  var acc1 = mat4x4<f32>();
+  var acc2 = mat4x4<f32>();
+  var acc3 = mat4x4<f32>();
   for (var r0 = t * 4u; r0 < R; r0 += THREADS * 4u) {
     let a = a_block_t(i0, r0, M, R);
-    for (var q = 0u; q < 4u; q++) {
-      if (j0 + q * 4u < N) { acc[q] += b_block_t(r0, j0 + q * 4u, N, R) * a; }
-    }
+    acc0 += b_block_t(r0, j0, N, R) * a;
+    if (j0 + 4u < N) { acc1 += b_block_t(r0, j0 + 4u, N, R) * a; }
+    if (j0 + 8u < N) { acc2 += b_block_t(r0, j0 + 8u, N, R) * a; }
+    if (j0 + 12u < N) { acc3 += b_block_t(r0, j0 + 12u, N, R) * a; }
   }
-  // element e = i·16 + 4q + c lives in vec4 part[t·16 + i·4 + q] at c
   for (var i = 0u; i < 4u; i++) {
-    for (var q = 0u; q < 4u; q++) {
-      part[t * 16u + i * 4u + q] = acc[q][i];
-    }
+    let base = t * 64u + i * 16u;
+    let c0 = acc0[i];
+    let c1 = acc1[i];
+    let c2 = acc2[i];
+    let c3 = acc3[i];
+    part[base + 0u] = c0.x; part[base + 1u] = c0.y; part[base + 2u] = c0.z; part[base + 3u] = c0.w;
+    part[base + 4u] = c1.x; part[base + 5u] = c1.y; part[base + 6u] = c1.z; part[base + 7u] = c1.w;
+    part[base + 8u] = c2.x; part[base + 9u] = c2.y; part[base + 10u] = c2.z; part[base + 11u] = c2.w;
+    part[base + 12u] = c3.x; part[base + 13u] = c3.y; part[base + 14u] = c3.z; part[base + 15u] = c3.w;
   }
   workgroupBarrier();
   let i = i0 + t / 16u;
@@ -88,7 +99,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   if (i >= M || j >= N) { return; }
   var sum = 0.0;
   for (var s = 0u; s < THREADS; s++) {
-    sum += part[s * 16u + t / 4u][t % 4u];
+    sum += part[s * 64u + t];
   }
   store_c(i, j, sum);
 }

@@ -25,6 +25,23 @@ export interface ResidentData {
 
 export const MAX_BATCH_ROWS = 65535; // one workgroup row per batch row in gather (maxComputeWorkgroupsPerDimension)
 
+/**
+ * The plan's buffer sizes, each checked against the device limits: throws BufferLimitError naming the first
+ * that cannot exist, so nothing is created (or tuned, or dispatched) when one is too big.
+ */
+export function checkPlanSizes(mem: GpuMemory, spec: NetworkSpec, capacity: number, training: boolean): [string, number][] {
+  const layers = spec.layers;
+  const last = layers[layers.length - 1];
+  const what = training ? 'train' : 'infer';
+  const sizes: [string, number][] = [
+    [`${what} batch inputs X (${capacity}×${layers[0].inputs})`, capacity * ld(layers[0].inputs) * FLOAT],
+    [`${what} batch targets D (${capacity}×${last.units})`, capacity * ld(last.units) * FLOAT],
+  ];
+  layers.forEach((layer, l) => sizes.push([`${what} layer ${l} activations V/Y/δ (${capacity}×${layer.units})`, capacity * ld(layer.units) * FLOAT]));
+  for (const [label, bytes] of sizes) mem.check(label, bytes);
+  return sizes;
+}
+
 type Dispatch = { pipeline: GPUComputePipeline; group: GPUBindGroup; size: [number, number] };
 
 export class StepPlan {
@@ -59,13 +76,7 @@ export class StepPlan {
     const L = layers.length;
     const last = layers[L - 1];
     const what = training ? 'train' : 'infer';
-    // check every size first, so nothing is created when one is too big
-    const sizes: [string, number][] = [
-      [`${what} batch inputs X (${capacity}×${layers[0].inputs})`, capacity * ld(layers[0].inputs) * FLOAT],
-      [`${what} batch targets D (${capacity}×${last.units})`, capacity * ld(last.units) * FLOAT],
-    ];
-    layers.forEach((layer, l) => sizes.push([`${what} layer ${l} activations V/Y/δ (${capacity}×${layer.units})`, capacity * ld(layer.units) * FLOAT]));
-    for (const [label, bytes] of sizes) mem.check(label, bytes);
+    const sizes = checkPlanSizes(mem, spec, capacity, training);
 
     const own = (b: GPUBuffer) => (this.buffers.push(b), b);
     const uniform = (label: string, words: number[]) => own(mem.uniform(label, new Uint32Array(words)));

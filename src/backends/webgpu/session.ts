@@ -10,7 +10,7 @@ import type { Matrix } from '../../tensor.ts';
 import { FLOAT, GpuMemory, ld, pad, unpad } from './memory.ts';
 import { ParamBuffers } from './params.ts';
 import type { NetworkPipelines } from './pipelines.ts';
-import { StepPlan } from './plan.ts';
+import { StepPlan, checkPlanSizes } from './plan.ts';
 import type { ResidentData } from './plan.ts';
 
 /** Rows per inference chunk (evaluate/predict), at most. */
@@ -117,6 +117,7 @@ export class WebGpuSession implements TrainingSession {
 
   private async trainPlan(rows: number): Promise<StepPlan> {
     if (!this.train || this.train.capacity < rows) {
+      checkPlanSizes(this.mem, this.spec, rows, true); // before tuning: a too-big batch fails by name, untouched
       const pipes = await this.pipesFor(rows, true);
       this.live();
       this.train?.dispose();
@@ -129,6 +130,7 @@ export class WebGpuSession implements TrainingSession {
   private async inferPlan(rows: number): Promise<StepPlan> {
     const want = Math.min(rows, INFER_ROWS);
     if (!this.infer || this.infer.capacity < want) {
+      checkPlanSizes(this.mem, this.spec, want, false);
       const pipes = await this.pipesFor(want, false);
       this.live();
       this.infer?.dispose();

@@ -76,7 +76,7 @@ export class MatmulTuner {
     private readonly device: GPUDevice,
     private readonly kernels: Kernels,
     private readonly adapter: AdapterReport,
-    features: readonly string[],
+    private readonly features: readonly string[],
     /** timed first (the kernel a step would use untuned) */
     private readonly guess: MatmulKernel,
     private readonly options: TunerOptions = {},
@@ -95,7 +95,9 @@ export class MatmulTuner {
     if (!p) {
       p = (async () => {
         const hit = await tuningCache.get(key);
-        if (hit && this.candidates.includes(hit.kernel)) return hit;
+        // any kernel this adapter runs is verified, so a cached (or hand-written) choice outside the
+        // candidates timed here is honoured too
+        if (hit && MATMUL_KERNELS.includes(hit.kernel) && matmulAvailable(hit.kernel, this.features)) return hit;
         const entry = await this.measure(need);
         await tuningCache.set([[key, entry]]);
         return entry;
