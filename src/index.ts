@@ -56,3 +56,6 @@ export { traceXor, XOR_INPUTS, XOR_TARGETS, XOR_INITIAL, XOR_LEARNING_RATE, XOR_
 export type { XorTraceRow, XorTraceOptions } from './examples/xor.ts';
 // Inside a network on the host (CPU reference kernels): each layer's outputs, each unit's δ for a pattern.
 export { layerOutputs, patternDeltas } from './inspect.ts';
+// Every kernel on this adapter against the CPU reference (deltagpu verify), in Node and in the browser.
+export { verifyBackend, formatVerifyReport } from './verify/index.ts';
+export type { VerifyReport, VerifyOptions, CheckResult } from './verify/index.ts';

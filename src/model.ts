@@ -18,7 +18,7 @@ import { checkFitOptions, checkParamList, checkPositiveInteger, checkProbability
 import { checkLayerList, checkModelSize, checkRowsThroughLayers } from './spec-check.ts';
 import { checkBackendOption, createBackend } from './backends/select.ts';
 import { isClassIndices } from './backends/upload.ts';
-import type { BackendChoice } from './backends/select.ts';
+import type { BackendChoice, WebGpuMatmulChoice } from './backends/select.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession, UploadInputs, UploadTargets } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
 import type { RbfLayer } from './models/rbf.ts';
@@ -39,6 +39,8 @@ export interface CompileOptions {
   backend?: BackendChoice | Backend;
   /** where 'auto' says which backend it chose and why (default: console.warn) */
   onNotice?: (message: string) => void;
+  /** WebGPU matmul kernel: 'auto' (default) tunes per product on the device; a kernel name forces it */
+  matmul?: WebGpuMatmulChoice;
 }
 
 export interface FitOptions {
@@ -196,7 +198,7 @@ export class Sequential {
     if (this.session) return this.session;
     await this.settle();
     const choice = this.compiled.backend ?? 'auto';
-    this.backend = typeof choice === 'object' ? choice : await createBackend(choice, this.compiled.onNotice ?? ((m) => console.warn(m)));
+    this.backend = typeof choice === 'object' ? choice : await createBackend(choice, this.compiled.onNotice ?? ((m) => console.warn(m)), { matmul: this.compiled.matmul });
     this.backend.checkSpec?.(this.compiled.spec); // sizes against the backend's limits, before any weight is drawn
     this.session = await this.backend.compile(this.compiled.spec, this.params);
     return this.session;

@@ -14,6 +14,7 @@ import { haveGpu, randomArray, sharedGpu } from './helpers/gpu.ts';
 import { GpuMemory } from '../src/backends/webgpu/memory.ts';
 import { Kernels, MATMUL_KERNELS } from '../src/backends/webgpu/kernels.ts';
 import type { MatmulForm } from '../src/backends/webgpu/kernels.ts';
+import { productBound } from '../src/verify/tolerance.ts';
 import { GpuMatmul, matmulReference, operandShapes } from '../src/backends/webgpu/matmul.ts';
 
 const ok = await haveGpu();
@@ -54,7 +55,7 @@ describe.skipIf(!ok)('matmul kernels vs CPU', () => {
           const scale = absProduct(form, shape, A, B);
           let worst = 0;
           for (let k = 0; k < ref.length; k++) {
-            const bound = 4 * R * 2 ** -23 * scale[k] + 1e-30;
+            const bound = productBound(R, scale[k]);
             worst = Math.max(worst, Math.abs(C[k] - ref[k]) / bound);
             if (!(Math.abs(C[k] - ref[k]) <= bound)) {
               throw new Error(`${kernel} ${form} ${M}×${R}×${N}: C[${k}] = ${C[k]}, expected ${ref[k]} (bound ${bound})`);

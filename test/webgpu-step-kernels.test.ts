@@ -22,6 +22,7 @@ import type { ActivationName } from '../src/activations.ts';
 import type { LossName } from '../src/losses.ts';
 import type { OptimizerConfig } from '../src/optimizers.ts';
 import { Random } from '../src/random.ts';
+import { stepTolerance } from '../src/verify/tolerance.ts';
 import { makeData, makeParams, makeSpec } from './helpers/networks.ts';
 
 const ok = await haveGpu();
@@ -73,7 +74,7 @@ describe.skipIf(!ok)('one training step, kernel by kernel, vs CPU loops', () => 
             s.dispose();
           }
           const [c, g] = res;
-          const tol = 4 * (K + M + N) * 2 ** -23;
+          const tol = stepTolerance(K + M + N);
           const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
             expect(a.length).toBe(b.length);
             for (let k = 0; k < b.length; k++) {

@@ -5,8 +5,11 @@
  */
 import { createCpuBackend } from './cpu/backend.ts';
 import type { Backend } from '../backend.ts';
+import type { MatmulKernel } from './webgpu/kernels.ts';
 
 export type BackendChoice = 'auto' | 'cpu' | 'webgpu';
+/** the WebGPU matmul kernel: 'auto' tunes, a name forces one (see webgpu/kernels.ts MATMUL_KERNELS) */
+export type WebGpuMatmulChoice = 'auto' | MatmulKernel;
 
 /** Checks compile's `backend` option where it is given, so a wrong object fails by name and not inside fit. */
 export function checkBackendOption(b: unknown): void {
@@ -16,14 +19,14 @@ export function checkBackendOption(b: unknown): void {
   throw new TypeError(`compile: backend must be 'auto', 'webgpu', 'cpu' or a Backend (from createCpuBackend() or createWebGpuBackend()), got ${got}`);
 }
 
-export async function createBackend(choice: BackendChoice, notice: (msg: string) => void = () => {}): Promise<Backend> {
+export async function createBackend(choice: BackendChoice, notice: (msg: string) => void = () => {}, gpuOptions: { matmul?: WebGpuMatmulChoice } = {}): Promise<Backend> {
   if (choice === 'cpu') return createCpuBackend();
   if (choice !== 'auto' && choice !== 'webgpu') throw new RangeError(`unknown backend '${String(choice)}'; expected auto, webgpu or cpu`);
   const { createWebGpuBackend } = await import('./webgpu/index.ts');
-  if (choice === 'webgpu') return createWebGpuBackend();
+  if (choice === 'webgpu') return createWebGpuBackend(gpuOptions);
   let gpu: Backend;
   try {
-    gpu = await createWebGpuBackend();
+    gpu = await createWebGpuBackend(gpuOptions);
   } catch (e) {
     notice(`No WebGPU adapter (${(e as Error).message.split('\n')[0]}): training on the CPU backend.`);
     return createCpuBackend();

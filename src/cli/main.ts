@@ -9,6 +9,7 @@ import { neuronCommand } from './neuron.ts';
 import { pricesCommand } from './prices.ts';
 import { linearFitCommand } from './linear-fit.ts';
 import { rbfCommand } from './rbf.ts';
+import { verifyCommand } from './verify.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -25,6 +26,7 @@ commands:
   linear-fit    linear regression as in the TensorFlow 2 example, with a plot
   rbf           the RBF network's XOR example (--example xor [--train])
   info          the WebGPU adapter, its limits, and what --backend auto picks here
+  verify        check every GPU kernel against the CPU reference on this adapter (--json)
 
 ${XOR_HELP}
 
@@ -55,6 +57,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return await rbfCommand(rest, out);
       case 'info':
         return await infoCommand(rest, out);
+      case 'verify':
+        return await verifyCommand(rest, out);
       case 'train':
       case 'evaluate':
       case 'predict':

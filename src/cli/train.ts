@@ -11,7 +11,8 @@ import type { Sequential } from '../model.ts';
 import { ACTIVATIONS } from '../activations.ts';
 import type { ActivationName } from '../activations.ts';
 import type { OptimizerName } from '../optimizers.ts';
-import type { BackendChoice } from '../backends/select.ts';
+import type { BackendChoice, WebGpuMatmulChoice } from '../backends/select.ts';
+import { MATMUL_KERNELS } from '../backends/webgpu/kernels.ts';
 import type { Callbacks, History } from '../trainer.ts';
 import { combineCallbacks, earlyStopping } from '../callbacks.ts';
 import { loadMnist, loadMnistDigits } from '../data/mnist.ts';
@@ -42,6 +43,7 @@ export const TRAIN_HELP = `deltagpu train mnist [options]
   --epochs 10              --batch-size 32    --lr 0.05 (sgd/momentum) or 0.001 (adam)
   --optimizer momentum     sgd, momentum or adam          --l2 0    L2 weight decay
   --backend auto           auto (hardware GPU, else CPU), webgpu or cpu
+  --matmul auto            WebGPU matmul kernel: auto (tuned per shape on this device) or a kernel name
   --seed 1                 fixes the split, the initial weights and every shuffle
   --validation-split F     hold out this fraction of the training data for validation
   --early-stop P           stop when the validation (else test) loss has not improved for P epochs
@@ -88,6 +90,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       lr: { type: 'string' },
       optimizer: { type: 'string' },
       backend: { type: 'string' },
+      matmul: { type: 'string' },
       seed: { type: 'string' },
       out: { type: 'string' },
       'validation-split': { type: 'string' },
@@ -132,6 +135,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const lr = numberOption(values.lr, 'lr', defaultLr(optimizer), (n) => n > 0, 'a number > 0');
   const l2 = numberOption(values.l2, 'l2', 0, (n) => n >= 0, 'a number ≥ 0');
   const backend = choiceOption<BackendChoice>(values.backend, 'backend', ['auto', 'webgpu', 'cpu'], 'auto');
+  const matmul = choiceOption<WebGpuMatmulChoice>(values.matmul, 'matmul', ['auto', ...MATMUL_KERNELS], 'auto');
   const seed = intOption(values.seed, 'seed', 1, 0);
   const valSplit = values['validation-split'] === undefined ? undefined : numberOption(values['validation-split'], 'validation-split', 0, (n) => n > 0 && n < 1, 'a fraction between 0 and 1');
   const patience = values['early-stop'] === undefined ? null : intOption(values['early-stop'], 'early-stop', 1);
@@ -151,7 +155,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
     sizes.slice(1).map((units, i) => dense(sizes[i], units, { activation: i === sizes.length - 2 ? 'softmax' : activation })),
     { seed },
   );
-  model.compile({ loss: 'categoricalCrossentropy', optimizer: { type: optimizer, learningRate: lr, l2 }, backend, onNotice: (m) => log(`notice: ${m}`) });
+  model.compile({ loss: 'categoricalCrossentropy', optimizer: { type: optimizer, learningRate: lr, l2 }, backend, matmul, onNotice: (m) => log(`notice: ${m}`) });
   // a one-row predict creates the backend now, so the adapter line comes before the first epoch
   await model.predict(inputs(subset(train, [0])));
   say(`backend: ${model.backendName} — ${model.backendDescription}`);

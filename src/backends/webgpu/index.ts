@@ -11,22 +11,27 @@
 import type { Backend, LayerParams, NetworkSpec, TrainingSession } from '../../backend.ts';
 import { limitsReport, requestGpu } from './device.ts';
 import type { AdapterReport, GpuContext, RequestGpuOptions } from './device.ts';
-import { Kernels, MATMUL_KERNELS } from './kernels.ts';
+import { KERNEL_FILES, Kernels, MATMUL_KERNELS } from './kernels.ts';
 import type { MatmulKernel } from './kernels.ts';
 import { GpuMemory } from './memory.ts';
 import { checkParamSizes, checkParams } from './params.ts';
 import { buildPipelines } from './pipelines.ts';
+import type { NetworkPipelines } from './pipelines.ts';
 import { WebGpuSession } from './session.ts';
+import { MatmulTuner, uniformChoice } from './tuner.ts';
+import type { TunedEntry } from './tuning-cache.ts';
 
 export { requestGpu, limitsReport } from './device.ts';
 export type { AdapterReport, GpuContext } from './device.ts';
 export { bufferStats, BufferLimitError } from './memory.ts';
 export type { MatmulKernel } from './kernels.ts';
+export type { TunedEntry } from './tuning-cache.ts';
 
 export interface WebGpuOptions extends RequestGpuOptions {
   /**
-   * Which matmul kernel the step uses: 'auto' (default) picks 'regblock' on a software adapter, where
-   * workgroup barriers are expensive, and 'tiled' (shared memory) on hardware.
+   * Which matmul kernel the step uses: 'auto' (default) times every candidate on this device for each
+   * product a network needs (per layer and form, at the batch's shape) and keeps the fastest, cached per
+   * adapter and shape in the process and on disk (tuner.ts); a kernel name forces that kernel everywhere.
    */
   matmul?: 'auto' | MatmulKernel;
   /** use this context instead of acquiring one (tests share one device across backends) */
@@ -45,7 +50,12 @@ export interface WebGpuBackend extends Backend {
   readonly isFallbackAdapter: boolean;
   readonly adapter: AdapterReport;
   readonly limits: Record<string, number>;
-  readonly matmulKernel: MatmulKernel;
+  /** the forced kernel, or 'tuned' (chosen per product by timing, see tuning()) */
+  readonly matmulKernel: MatmulKernel | 'tuned';
+  /** the tuned choices cached for this adapter (empty when a kernel is forced or nothing was tuned yet) */
+  tuning(): Promise<TunedEntry[]>;
+  /** the tuner (null when a kernel is forced) */
+  readonly tuner: MatmulTuner | null;
   /** the device context; holding it keeps Dawn's instance alive */
   readonly context: GpuContext;
   compile(spec: NetworkSpec, params: LayerParams[]): Promise<WebGpuSession & TrainingSession>;
@@ -64,8 +74,11 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
   if (!(dataBudget > 0)) throw new RangeError(`webgpu: dataBudget must be a positive number of bytes, got ${options.dataBudget}`);
   const choice = options.matmul ?? 'auto';
   if (choice !== 'auto' && !MATMUL_KERNELS.includes(choice)) throw new RangeError(`webgpu: unknown matmul kernel '${String(choice)}'`);
-  const kernel: MatmulKernel = choice === 'auto' ? (ctx.report.isFallback ? 'regblock' : 'tiled') : choice;
+  // the untuned guess: barrier-free register blocking on a software adapter, shared-memory tiles on hardware;
+  // used where a product is never run (inference plans build, but never dispatch, backprop and update)
+  const guess: MatmulKernel = choice === 'auto' ? (ctx.report.isFallback ? 'regblock' : 'tiled') : choice;
   const kernels = new Kernels(ctx.device);
+  const tuner = choice === 'auto' ? new MatmulTuner(ctx.device, kernels, ctx.report, ctx.features, guess) : null;
   const sessions = new Set<WebGpuSession>();
   const ownsDevice = !options.context;
   let disposed = false;
@@ -79,7 +92,9 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
     isFallbackAdapter: ctx.report.isFallback,
     adapter: ctx.report,
     limits: limitsReport(ctx.limits),
-    matmulKernel: kernel,
+    matmulKernel: choice === 'auto' ? 'tuned' : choice,
+    tuner,
+    tuning: async () => (tuner ? tuner.entries() : []),
     context: ctx,
     checkSpec(spec: NetworkSpec) {
       checkParamSizes(new GpuMemory(ctx.device), spec);
@@ -95,8 +110,13 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
       // sizes first: a too-large layer fails here, before any buffer or pipeline exists
       checkParamSizes(new GpuMemory(ctx.device), spec);
       checkParams(spec, params);
-      const pipes = await buildPipelines(kernels, kernel, spec);
-      const session = new WebGpuSession(ctx.device, spec, pipes, kernel, params, (s) => sessions.delete(s), dataBudget);
+      // a forced kernel compiles everything now; a tuned one at the first step, when the batch's shape is known
+      const forced = tuner ? null : await buildPipelines(kernels, uniformChoice(spec, guess), spec);
+      const pipesFor = async (rows: number, training: boolean): Promise<NetworkPipelines> =>
+        forced ?? buildPipelines(kernels, await tuner!.chooseStep(spec, rows, training, guess), spec);
+      // the health check (non-finite flags) does not depend on the matmul kernels: built once, now
+      const health = await kernels.pipeline(KERNEL_FILES.health);
+      const session = new WebGpuSession(ctx.device, spec, pipesFor, health, params, (s) => sessions.delete(s), dataBudget);
       sessions.add(session);
       return session;
     },

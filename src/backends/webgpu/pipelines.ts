@@ -7,7 +7,8 @@ import { LOSS_ID, fusesToTargetMinusOutput } from '../../losses.ts';
 import { OPTIMIZER_ID } from '../../optimizers.ts';
 import type { NetworkSpec } from '../../backend.ts';
 import { KERNEL_FILES } from './kernels.ts';
-import type { Kernels, MatmulKernel } from './kernels.ts';
+import type { Kernels } from './kernels.ts';
+import type { KernelChoice } from './tuner.ts';
 
 export interface NetworkPipelines {
   /** per layer: V = X·Wᵀ + b, Y = f(V) */
@@ -25,8 +26,8 @@ export interface NetworkPipelines {
   /** per data format (see gatherVariant): the inputs as float32 or bytes, the targets as rows or class indices */
   gather: Record<GatherVariant, GPUComputePipeline>;
   advance: GPUComputePipeline;
-  /** non-finite flags of the updated parameters (shaders/health.wgsl) */
-  health: GPUComputePipeline;
+  /** which matmul kernel each product uses (for dispatch sizes) */
+  choice: KernelChoice;
 }
 
 const flag = (b: boolean) => (b ? 1 : 0);
@@ -39,7 +40,7 @@ export function gatherVariant(bytes: boolean, labels: boolean): GatherVariant {
   return `${bytes ? 'u8' : 'f32'}${labels ? '+labels' : ''}` as GatherVariant;
 }
 
-export async function buildPipelines(kernels: Kernels, kernel: MatmulKernel, spec: NetworkSpec): Promise<NetworkPipelines> {
+export async function buildPipelines(kernels: Kernels, choice: KernelChoice, spec: NetworkSpec): Promise<NetworkPipelines> {
   const layers = spec.layers;
   const last = layers[layers.length - 1];
   const optimizer = { OPTIMIZER: OPTIMIZER_ID[spec.optimizer.type] };
@@ -52,24 +53,23 @@ export async function buildPipelines(kernels: Kernels, kernel: MatmulKernel, spe
   const [forward, backprop, update, rest] = await Promise.all([
     Promise.all(
       layers.map((layer, l) =>
-        kernels.matmul(kernel, 'NT', 'forward', { ...act(l), HAS_BIAS: flag(layer.bias), WRITE_Y: flag(layer.activation !== 'softmax') }),
+        kernels.matmul(choice.forward[l], 'NT', 'forward', { ...act(l), HAS_BIAS: flag(layer.bias), WRITE_Y: flag(layer.activation !== 'softmax') }),
       ),
     ),
-    Promise.all(layers.map((_, l) => (l === 0 ? null : kernels.matmul(kernel, 'NN', 'backprop', act(l - 1))))),
-    Promise.all(layers.map(() => kernels.matmul(kernel, 'TN', 'update', optimizer))),
+    Promise.all(layers.map((_, l) => (l === 0 ? null : kernels.matmul(choice.backprop[l], 'NN', 'backprop', act(l - 1))))),
+    Promise.all(layers.map((_, l) => kernels.matmul(choice.update[l], 'TN', 'update', optimizer))),
     Promise.all([
       kernels.pipeline(KERNEL_FILES.biasUpdate, optimizer),
       kernels.pipeline(KERNEL_FILES.softmax),
       kernels.pipeline(KERNEL_FILES.outputDelta, { ...out, WRITE_DELTA: 1 }),
       kernels.pipeline(KERNEL_FILES.outputDelta, { ...out, WRITE_DELTA: 0 }),
       kernels.pipeline(KERNEL_FILES.stepAdvance),
-      kernels.pipeline(KERNEL_FILES.health),
     ]),
   ]);
   const gathers = await Promise.all(
     GATHER_VARIANTS.map((v) => kernels.pipeline(KERNEL_FILES.gather, { X_U8: flag(v.startsWith('u8')), D_LABELS: flag(v.endsWith('labels')) })),
   );
   const gather = Object.fromEntries(GATHER_VARIANTS.map((v, k) => [v, gathers[k]])) as Record<GatherVariant, GPUComputePipeline>;
-  const [bias, softmax, outputDelta, metrics, advance, health] = rest;
-  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, health };
+  const [bias, softmax, outputDelta, metrics, advance] = rest;
+  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, choice };
 }

@@ -34,6 +34,23 @@ const MAX_GROUPS = 65535;
  */
 export const MAX_BATCH_ROWS = 8 * MAX_GROUPS;
 
+/**
+ * The plan's buffer sizes, each checked against the device limits: throws BufferLimitError naming the first
+ * that cannot exist, so nothing is created (or tuned, or dispatched) when one is too big.
+ */
+export function checkPlanSizes(mem: GpuMemory, spec: NetworkSpec, capacity: number, training: boolean): [string, number][] {
+  const layers = spec.layers;
+  const last = layers[layers.length - 1];
+  const what = training ? 'train' : 'infer';
+  const sizes: [string, number][] = [
+    [`${what} batch inputs X (${capacity}×${layers[0].inputs})`, capacity * ld(layers[0].inputs) * FLOAT],
+    [`${what} batch targets D (${capacity}×${last.units})`, capacity * ld(last.units) * FLOAT],
+  ];
+  layers.forEach((layer, l) => sizes.push([`${what} layer ${l} activations V/Y/δ (${capacity}×${layer.units})`, capacity * ld(layer.units) * FLOAT]));
+  for (const [label, bytes] of sizes) mem.check(label, bytes);
+  return sizes;
+}
+
 type Dispatch = { pipeline: GPUComputePipeline; group: GPUBindGroup; size: [number, number] };
 
 export class StepPlan {
@@ -59,7 +76,6 @@ export class StepPlan {
     private readonly spec: NetworkSpec,
     private readonly pipes: NetworkPipelines,
     private readonly params: ParamBuffers,
-    private readonly kernel: MatmulKernel,
     readonly capacity: number,
     readonly training: boolean,
   ) {
@@ -70,13 +86,7 @@ export class StepPlan {
     const L = layers.length;
     const last = layers[L - 1];
     const what = training ? 'train' : 'infer';
-    // check every size first, so nothing is created when one is too big
-    const sizes: [string, number][] = [
-      [`${what} batch inputs X (${capacity}×${layers[0].inputs})`, capacity * ld(layers[0].inputs) * FLOAT],
-      [`${what} batch targets D (${capacity}×${last.units})`, capacity * ld(last.units) * FLOAT],
-    ];
-    layers.forEach((layer, l) => sizes.push([`${what} layer ${l} activations V/Y/δ (${capacity}×${layer.units})`, capacity * ld(layer.units) * FLOAT]));
-    for (const [label, bytes] of sizes) mem.check(label, bytes);
+    const sizes = checkPlanSizes(mem, spec, capacity, training);
 
     const own = (b: GPUBuffer) => (this.buffers.push(b), b);
     const uniform = (label: string, words: number[]) => own(mem.uniform(label, new Uint32Array(words)));
@@ -89,8 +99,11 @@ export class StepPlan {
     this.delta = training ? layers.map((_, l) => own(mem.storage(`${what} layer ${l} δ`, sizes[l + 2][1]))) : [];
     const dummy = own(mem.storage('unused', 16));
     const input = (l: number) => (l === 0 ? this.X : this.Y[l - 1]);
-    const tile = matmulTile(kernel);
-    const grid = (rows: number, cols: number): [number, number] => [Math.ceil(cols / tile.cols), Math.ceil(rows / tile.rows)];
+    // each product's workgroup grid follows the kernel chosen (tuned or forced) for that layer and form
+    const grid = (kernel: MatmulKernel, rows: number, cols: number): [number, number] => {
+      const tile = matmulTile(kernel);
+      return [Math.ceil(cols / tile.cols), Math.ceil(rows / tile.rows)];
+    };
     const device = mem.device;
 
     layers.forEach((layer, l) => {
@@ -99,7 +112,7 @@ export class StepPlan {
       const group = bindGroup(device, pipes.forward[l], `forward ${l}`, {
         0: input(l), 1: p.W, 2: dims, 3: this.step, 4: p.b ?? dummy, 5: this.V[l], 6: this.Y[l],
       });
-      this.forward.push({ pipeline: pipes.forward[l], group, size: grid(capacity, layer.units) });
+      this.forward.push({ pipeline: pipes.forward[l], group, size: grid(pipes.choice.forward[l], capacity, layer.units) });
     });
     if (last.activation === 'softmax') {
       const shape = uniform('softmax shape', [last.units, ld(last.units), 0, 0]);
@@ -129,7 +142,7 @@ export class StepPlan {
       const group = bindGroup(device, pipeline, `backprop ${l}`, {
         0: this.delta[l], 1: params.layers[l].W, 2: dims, 3: this.step, 4: this.V[l - 1], 5: this.Y[l - 1], 6: this.delta[l - 1],
       });
-      this.backprop.push({ pipeline, group, size: grid(capacity, layer.inputs) });
+      this.backprop.push({ pipeline, group, size: grid(pipes.choice.backprop[l], capacity, layer.inputs) });
     }
     layers.forEach((layer, l) => {
       const p = params.layers[l];
@@ -137,7 +150,7 @@ export class StepPlan {
       const group = bindGroup(device, pipes.update[l], `update W ${l}`, {
         0: this.delta[l], 1: input(l), 2: dims, 3: this.step, 4: p.W, 5: p.mW, 6: p.vW, 7: params.hyper,
       });
-      this.update.push({ pipeline: pipes.update[l], group, size: grid(layer.units, layer.inputs) });
+      this.update.push({ pipeline: pipes.update[l], group, size: grid(pipes.choice.update[l], layer.units, layer.inputs) });
       if (p.b) {
         const shape = uniform(`bias ${l} shape`, [layer.units, ld(layer.units), 0, 0]);
         const bg = bindGroup(device, pipes.bias, `update b ${l}`, {
@@ -146,6 +159,11 @@ export class StepPlan {
         this.update.push({ pipeline: pipes.bias, group: bg, size: [Math.ceil(layer.units / 64), 1] });
       }
     });
+  }
+
+  /** the matmul kernel of each product in this plan (tuned or forced) */
+  get choice(): NetworkPipelines['choice'] {
+    return this.pipes.choice;
   }
 
   private advanceGroup?: GPUBindGroup;

@@ -13,7 +13,7 @@ import { FLOAT, GpuMemory, ld, pad, unpad } from './memory.ts';
 import { ParamBuffers } from './params.ts';
 import { ParamHealth } from './health.ts';
 import type { NetworkPipelines } from './pipelines.ts';
-import { StepPlan } from './plan.ts';
+import { StepPlan, checkPlanSizes } from './plan.ts';
 import type { ResidentData } from './plan.ts';
 
 /** Rows per inference chunk (evaluate/predict), at most. */
@@ -41,8 +41,10 @@ export class WebGpuSession implements TrainingSession {
   constructor(
     device: GPUDevice,
     private readonly spec: NetworkSpec,
-    private readonly pipes: NetworkPipelines,
-    private readonly kernel: MatmulKernel,
+    /** the pipelines for a plan of `rows` rows (matmul kernels tuned for that shape, or forced) */
+    private readonly pipesFor: (rows: number, training: boolean) => Promise<NetworkPipelines>,
+    /** shaders/health.wgsl: non-finite flags of the updated parameters */
+    healthPipeline: GPUComputePipeline,
     params: LayerParams[],
     private readonly onDispose: (s: WebGpuSession) => void,
     /** bytes one data set may hold on the GPU; larger sets are streamed in chunks (see dataset.ts) */
@@ -52,12 +54,17 @@ export class WebGpuSession implements TrainingSession {
     try {
       this.params = new ParamBuffers(this.mem, spec);
       this.params.write(params);
-      this.health = new ParamHealth(this.mem, spec, this.params, pipes.health);
+      this.health = new ParamHealth(this.mem, spec, this.params, healthPipeline);
       this.noOrder = this.mem.storage('no order (sequential)', 16);
     } catch (e) {
       this.mem.destroyAll();
       throw e;
     }
+  }
+
+  /** The matmul kernel of each product of the training step (null before the first step). */
+  get matmulChoice(): StepPlan['choice'] | null {
+    return this.train?.choice ?? null;
   }
 
   /** Live GPU buffers of this session (tests use it to prove dispose frees everything). */
@@ -104,21 +111,27 @@ export class WebGpuSession implements TrainingSession {
     return data;
   }
 
-  private trainPlan(rows: number): StepPlan {
+  private async trainPlan(rows: number): Promise<StepPlan> {
     if (!this.train || this.train.capacity < rows) {
+      checkPlanSizes(this.mem, this.spec, rows, true); // before tuning: a too-big batch fails by name, untouched
+      const pipes = await this.pipesFor(rows, true);
+      this.live();
       this.train?.dispose();
       this.train = null;
-      this.train = new StepPlan(this.mem, this.spec, this.pipes, this.params, this.kernel, rows, true);
+      this.train = new StepPlan(this.mem, this.spec, pipes, this.params, rows, true);
     }
     return this.train;
   }
 
-  private inferPlan(rows: number): StepPlan {
+  private async inferPlan(rows: number): Promise<StepPlan> {
     const want = Math.min(rows, INFER_ROWS);
     if (!this.infer || this.infer.capacity < want) {
+      checkPlanSizes(this.mem, this.spec, want, false);
+      const pipes = await this.pipesFor(want, false);
+      this.live();
       this.infer?.dispose();
       this.infer = null;
-      this.infer = new StepPlan(this.mem, this.spec, this.pipes, this.params, this.kernel, want, false);
+      this.infer = new StepPlan(this.mem, this.spec, pipes, this.params, want, false);
     }
     return this.infer;
   }
@@ -201,7 +214,7 @@ export class WebGpuSession implements TrainingSession {
     // like the CPU backend: steps past the end of `order` are not taken
     const n = Math.max(0, Math.min(steps, Math.ceil((order.length - start) / batchSize)));
     if (n === 0) return { lossSum: 0, correct: 0, count: 0 };
-    const plan = this.trainPlan(Math.min(batchSize, order.length));
+    const plan = await this.trainPlan(Math.min(batchSize, order.length));
     const end = Math.min(order.length, start + n * batchSize);
     // a resident set gathers through the order on the GPU; a streamed chunk already holds its rows in order
     const orderBuf = data.resident ? this.uploadOrder(order) : this.noOrder;
@@ -232,7 +245,7 @@ export class WebGpuSession implements TrainingSession {
   }
 
   /** The inference plan for a data set: batches no larger than one streamed chunk. */
-  private inferFor(data: GpuDataset): StepPlan {
+  private inferFor(data: GpuDataset): Promise<StepPlan> {
     return this.inferPlan(data.resident ? data.rows : Math.min(data.rows, data.chunkRows));
   }
 
@@ -240,7 +253,7 @@ export class WebGpuSession implements TrainingSession {
     this.live();
     const data = this.dataset(handle, true, 'evaluate');
     if (data.rows === 0) return { lossSum: 0, correct: 0, count: 0 };
-    const plan = this.inferFor(data);
+    const plan = await this.inferFor(data);
     const cap = plan.capacity;
     const enc = await this.windows(data, null, 0, data.rows, 1, (part, w, first) => {
       plan.begin(0, Math.min(cap, w.rows), 0, cap, w.rows, true, !first);
@@ -263,7 +276,7 @@ export class WebGpuSession implements TrainingSession {
     const out = this.mem.storage(`predictions (${data.rows}×${m})`, data.rows * rowBytes);
     try {
       // compute passes cannot copy, so each batch gets its own pass: one command buffer per window
-      const plan = this.inferFor(data);
+      const plan = await this.inferFor(data);
       const cap = plan.capacity;
       const last = plan.Y[plan.Y.length - 1];
       const enc = await this.windows(data, null, 0, data.rows, 1, (part, w) => {

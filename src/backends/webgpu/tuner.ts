@@ -1,0 +1,186 @@
+/**
+ * The matmul autotuner: for each product a network's step needs (per layer: forward NT, backprop NN,
+ * weight gradient TN, at the batch's row count), time every candidate kernel on the live device and keep
+ * the fastest. Answers are cached per adapter and shape (tuning-cache.ts), so a second compile of the same
+ * network, in this process or a later one, times nothing.
+ *
+ * Candidates are the kernels this adapter supports; on a software adapter only the barrier-free ones
+ * (USES_WORKGROUP_MEMORY in kernels.ts: the others take seconds each to compile there and run slower). Timing uses the plain epilogue: the fused epilogues add the same per-element work to every
+ * kernel, so they do not change the ranking. Each candidate gets one warm-up run (which also compiles its
+ * pipeline) and then a few repetitions in one pass, bounded by a time budget per candidate.
+ */
+import type { NetworkSpec } from '../../backend.ts';
+import type { AdapterReport } from './device.ts';
+import { MATMUL_KERNELS, USES_WORKGROUP_MEMORY, matmulAvailable } from './kernels.ts';
+import type { Kernels, MatmulForm, MatmulKernel } from './kernels.ts';
+import { GpuMatmul } from './matmul.ts';
+import { GpuMemory } from './memory.ts';
+import { timePass } from './timing.ts';
+import { tuningCache } from './tuning-cache.ts';
+import type { TunedEntry } from './tuning-cache.ts';
+
+/** The kernel each product of a step uses; backprop[0] is unused (no δ below the first layer). */
+export interface KernelChoice {
+  forward: MatmulKernel[];
+  backprop: MatmulKernel[];
+  update: MatmulKernel[];
+}
+
+export interface MatmulNeed {
+  form: MatmulForm;
+  M: number;
+  N: number;
+  R: number;
+}
+
+/** timed passes per candidate after its warm-up run */
+const PASSES = 3;
+
+export const shapeKey = (n: MatmulNeed) => `${n.form} ${n.M}×${n.N}×${n.R}`;
+
+/** The products of one step of `spec` on `rows` rows, per layer and form (null where there is none). */
+export function stepMatmuls(spec: NetworkSpec, rows: number): { forward: MatmulNeed[]; backprop: (MatmulNeed | null)[]; update: MatmulNeed[] } {
+  const L = spec.layers;
+  return {
+    forward: L.map((l) => ({ form: 'NT', M: rows, N: l.units, R: l.inputs })),
+    backprop: L.map((l, k) => (k === 0 ? null : { form: 'NN', M: rows, N: l.inputs, R: l.units })),
+    update: L.map((l) => ({ form: 'TN', M: l.units, N: l.inputs, R: rows })),
+  };
+}
+
+/** The same kernel everywhere (a forced `matmul:` option). */
+export function uniformChoice(spec: NetworkSpec, kernel: MatmulKernel): KernelChoice {
+  const all = spec.layers.map(() => kernel);
+  return { forward: all, backprop: [...all], update: [...all] };
+}
+
+/** One adapter's identity in cache keys: vendor, architecture, device, description (which names the driver). */
+export function adapterKey(a: AdapterReport): string {
+  return [a.vendor, a.architecture, a.device, a.description].join('/');
+}
+
+export interface TunerOptions {
+  /** ms of GPU time to aim for per candidate measurement (default 4) */
+  budgetMs?: number;
+  /** at most this many repetitions per candidate (default 8) */
+  maxReps?: number;
+}
+
+export class MatmulTuner {
+  /** shape → ms spent tuning it in this process (for the startup benchmark) */
+  readonly spent = new Map<string, number>();
+  private readonly pending = new Map<string, Promise<TunedEntry>>();
+  readonly candidates: MatmulKernel[];
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly kernels: Kernels,
+    private readonly adapter: AdapterReport,
+    private readonly features: readonly string[],
+    /** timed first (the kernel a step would use untuned) */
+    private readonly guess: MatmulKernel,
+    private readonly options: TunerOptions = {},
+  ) {
+    this.candidates = MATMUL_KERNELS.filter((k) => matmulAvailable(k, features) && !(adapter.isFallback && USES_WORKGROUP_MEMORY[k]));
+  }
+
+  private key(n: MatmulNeed): string {
+    return `${adapterKey(this.adapter)}|${shapeKey(n)}|${this.candidates.join(',')}`;
+  }
+
+  /** The tuned entry for one product: from the cache, or measured now (and cached). */
+  choose(need: MatmulNeed): Promise<TunedEntry> {
+    const key = this.key(need);
+    let p = this.pending.get(key);
+    if (!p) {
+      p = (async () => {
+        const hit = await tuningCache.get(key);
+        // any kernel this adapter runs is verified, so a cached (or hand-written) choice outside the
+        // candidates timed here is honoured too
+        if (hit && MATMUL_KERNELS.includes(hit.kernel) && matmulAvailable(hit.kernel, this.features)) return hit;
+        const entry = await this.measure(need);
+        await tuningCache.set([[key, entry]]);
+        return entry;
+      })();
+      this.pending.set(key, p);
+      // a failed measurement is not cached: the next call tries again
+      p.catch(() => this.pending.delete(key));
+    }
+    return p;
+  }
+
+  /** A choice for every product of a training (or inference: forward only) step on `rows` rows. */
+  async chooseStep(spec: NetworkSpec, rows: number, training: boolean, fallback: MatmulKernel): Promise<KernelChoice> {
+    const needs = stepMatmuls(spec, rows);
+    const pick = async (n: MatmulNeed | null) => (n ? (await this.choose(n)).kernel : fallback);
+    // sequential: timings of concurrent candidates would disturb each other
+    const forward: MatmulKernel[] = [];
+    const backprop: MatmulKernel[] = [];
+    const update: MatmulKernel[] = [];
+    for (const n of needs.forward) forward.push(await pick(n));
+    for (const n of needs.backprop) backprop.push(training ? await pick(n) : fallback);
+    for (const n of needs.update) update.push(training ? await pick(n) : fallback);
+    return { forward, backprop, update };
+  }
+
+  /** Every entry cached for this adapter and candidate set (this process's and earlier ones'). */
+  async entries(): Promise<TunedEntry[]> {
+    const prefix = `${adapterKey(this.adapter)}|`;
+    const suffix = `|${this.candidates.join(',')}`;
+    return tuningCache.list((k) => k.startsWith(prefix) && k.endsWith(suffix));
+  }
+
+  private async measure(need: MatmulNeed): Promise<TunedEntry> {
+    const t0 = performance.now();
+    const { M, N, R } = need;
+    const budget = this.options.budgetMs ?? 4;
+    const maxReps = this.options.maxReps ?? 8;
+    const mem = new GpuMemory(this.device);
+    const ms: Partial<Record<MatmulKernel, number>> = {};
+    let timing: 'timestamp' | 'wall' = 'wall';
+    try {
+      // operands of the right size; their values do not change the time
+      const a = new Float32Array(M * R);
+      const b = new Float32Array(N * R);
+      // compile every candidate's pipeline at once (the driver may compile in parallel)
+      await Promise.all(this.candidates.map((k) => this.kernels.matmul(k, need.form, 'plain')));
+      // the untuned guess first, so the others can be cut short against it
+      const order = [...this.candidates].sort((x, y) => Number(y === this.guess) - Number(x === this.guess));
+      let best = Infinity;
+      for (const kernel of order) {
+        const time = async (shape: MatmulNeed) => {
+          const mm = await GpuMatmul.create(mem, this.kernels, kernel, need.form, shape, a.subarray(0, shape.M * shape.R), b.subarray(0, shape.N * shape.R));
+          const warm = await timePass(this.device, 1, (pass) => mm.encode(pass));
+          const reps = Math.max(1, Math.min(maxReps, Math.round(budget / Math.max(warm.ms, 1e-3))));
+          // the least of a few separate passes: a pass the OS preempted (or another process's GPU work
+          // delayed) only ever reads slower, never faster
+          let least = warm.ms;
+          for (let k = 0; k < PASSES; k++) {
+            const t = await timePass(this.device, reps, (pass, n) => mm.encode(pass, n));
+            least = Math.min(least, t.ms);
+            timing = t.timing;
+          }
+          mem.destroyAll();
+          return least;
+        };
+        // a probe on 1/8 of the sum first: time grows linearly with R, so a candidate estimated at more than
+        // twice the best so far is dropped without its (possibly seconds-long, on a software adapter) full run
+        if (best < Infinity && R >= 64) {
+          const r = Math.ceil(R / 32) * 4;
+          const estimate = ((await time({ ...need, R: r })) * R) / r;
+          if (estimate > 2 * best) {
+            ms[kernel] = estimate;
+            continue;
+          }
+        }
+        ms[kernel] = await time(need);
+        best = Math.min(best, ms[kernel]!);
+      }
+    } finally {
+      mem.destroyAll();
+    }
+    const best = this.candidates.reduce((x, y) => ((ms[y] ?? Infinity) < (ms[x] ?? Infinity) ? y : x));
+    this.spent.set(shapeKey(need), performance.now() - t0);
+    return { shape: shapeKey(need), kernel: best, ms, timing };
+  }
+}

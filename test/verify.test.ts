@@ -1,0 +1,65 @@
+/**
+ * `deltagpu verify` on this machine's adapter (SwiftShader in CI): every kernel group passes, and the
+ * report lists every group the engine's lists imply (each matmul kernel × form, each activation, loss,
+ * optimizer, training mode, and gather/metrics). The CLI's --json carries the adapter and every group.
+ */
+import { describe, expect, it } from 'vitest';
+import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { verifyBackend, formatVerifyReport } from '../src/verify/index.ts';
+import { ACTIVATIONS } from '../src/activations.ts';
+import { LOSSES } from '../src/losses.ts';
+import { OPTIMIZER_ID } from '../src/optimizers.ts';
+import { MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
+import { main } from '../src/cli/main.ts';
+
+const ok = await haveGpu();
+
+describe.skipIf(!ok)('verifyBackend on this adapter', () => {
+  it('passes every kernel group, and lists every group', async () => {
+    const ctx = (await sharedGpu())!;
+    const report = await verifyBackend({ context: ctx });
+    const failed = report.groups.filter((g) => !g.pass);
+    expect(failed.map((g) => `${g.group}: ${g.detail}`)).toEqual([]);
+    expect(report.passed).toBe(true);
+    const names = report.groups.map((g) => g.group);
+    const has = (s: string) => expect(names.some((n) => n.includes(s)), s).toBe(true);
+    for (const k of MATMUL_KERNELS.filter((k) => matmulAvailable(k, ctx.features))) {
+      for (const form of ['NT', 'NN', 'TN']) has(`matmul ${k} ${form} (plain)`);
+      has(`matmul ${k} fused epilogues`);
+    }
+    for (const a of ACTIVATIONS) has(`activation ${a} `);
+    for (const l of LOSSES) has(`loss ${l} `);
+    for (const o of Object.keys(OPTIMIZER_ID)) {
+      has(`optimizer ${o} (`);
+      has(`optimizer ${o} + L2`);
+    }
+    for (const m of ['online', 'mini-batch', 'full batch']) has(`training step, ${m}`);
+    has('gather + evaluate (metrics) + predict');
+    // every group tried shapes and measured an error below its tolerance
+    for (const g of report.groups) {
+      expect(g.shapes.length).toBeGreaterThan(0);
+      expect(g.maxError).toBeLessThanOrEqual(g.tolerance);
+    }
+    const text = formatVerifyReport(report);
+    expect(text[0]).toContain(`vendor ${report.adapter.vendor}`);
+    expect(text.at(-1)).toContain(`all ${report.groups.length} kernel groups pass`);
+    // SwiftShader compiles each workgroup-memory kernel in seconds, more on a loaded machine
+  }, 600_000);
+
+  it('deltagpu verify --json prints one object with the adapter and every group; exit 0', async () => {
+    const lines: string[] = [];
+    const code = await main(['verify', '--json', '--matmul-only', '--kernel', 'naive'], (s) => lines.push(s));
+    expect(code).toBe(0);
+    expect(lines).toHaveLength(1);
+    const r = JSON.parse(lines[0]);
+    expect(r.passed).toBe(true);
+    expect(r.adapter.vendor).toBe((await sharedGpu())!.report.vendor);
+    expect(typeof r.adapter.driver).toBe('string');
+    expect(r.groups.map((g: { group: string }) => g.group)).toEqual(['NT', 'NN', 'TN'].map((f) => `matmul naive ${f} (plain)`));
+    for (const g of r.groups) expect(g.maxError).toBeLessThanOrEqual(g.tolerance);
+  });
+
+  it('rejects an unknown --kernel by name', async () => {
+    await expect(main(['verify', '--kernel', 'fastest'], () => {})).resolves.toBe(1);
+  });
+});
