@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 // deltagpu's public API, safe for browsers (no Node built-ins); src/node.ts adds files and data loaders.
 export { sequential, Sequential } from './model.ts';
 export type { CompileOptions, FitOptions, EvaluateResult } from './model.ts';

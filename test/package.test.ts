@@ -158,7 +158,7 @@ describe('the npm package, installed from its tarball', () => {
       JSON.stringify({
         compilerOptions: {
           strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext',
-          // no @types/node, no @webgpu/types: the public types stand alone
+          // no @types/node: the public types stand alone (the WebGPU types come with the package, a dependency)
           skipLibCheck: false, types: [],
         },
         files: ['app.ts'],

@@ -57,7 +57,7 @@ export interface RbfOptions {
 /** What a GPU-backed backend offers the layer; WebGpuBackend has these. */
 interface GpuLike {
   context: { device: GPUDevice };
-  matmulKernel: MatmulKernel;
+  defaultKernel: MatmulKernel;
 }
 
 const gpuTools = new WeakMap<GPUDevice, { mem: GpuMemory; kernels: Kernels }>();
@@ -123,7 +123,7 @@ export class RbfLayer {
     const gpu = backend?.name === 'webgpu' ? (backend as unknown as GpuLike) : null;
     if (gpu) {
       const { mem, kernels } = tools(gpu.context.device);
-      return (x, c) => rbfFeaturesGpu(mem, kernels, gpu.matmulKernel, x, c, new Float64Array(c.length / x.cols).fill(1), 'distance');
+      return (x, c) => rbfFeaturesGpu(mem, kernels, gpu.defaultKernel, x, c, new Float64Array(c.length / x.cols).fill(1), 'distance');
     }
     return async (x, c) => rbfFeaturesCpu(x, c, new Float64Array(c.length / x.cols).fill(1), 'distance');
   }
@@ -191,7 +191,7 @@ export class RbfLayer {
     let data: Float32Array;
     if (gpu) {
       const { mem, kernels } = tools(gpu.context.device);
-      data = await rbfFeaturesGpu(mem, kernels, gpu.matmulKernel, x, this.centers, this.sigma2, basis);
+      data = await rbfFeaturesGpu(mem, kernels, gpu.defaultKernel, x, this.centers, this.sigma2, basis);
     } else {
       data = rbfFeaturesCpu(x, this.centers, this.sigma2, basis);
     }

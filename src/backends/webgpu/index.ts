@@ -52,6 +52,8 @@ export interface WebGpuBackend extends Backend {
   readonly limits: Record<string, number>;
   /** the forced kernel, or 'tuned' (chosen per product by timing, see tuning()) */
   readonly matmulKernel: MatmulKernel | 'tuned';
+  /** the kernel for products the tuner does not see (the forced one, or the untuned guess): e.g. the RBF distances */
+  readonly defaultKernel: MatmulKernel;
   /** the tuned choices cached for this adapter (empty when a kernel is forced or nothing was tuned yet) */
   tuning(): Promise<TunedEntry[]>;
   /** the tuner (null when a kernel is forced) */
@@ -93,6 +95,7 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
     adapter: ctx.report,
     limits: limitsReport(ctx.limits),
     matmulKernel: choice === 'auto' ? 'tuned' : choice,
+    defaultKernel: guess,
     tuner,
     tuning: async () => (tuner ? tuner.entries() : []),
     context: ctx,
