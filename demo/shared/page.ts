@@ -20,6 +20,14 @@ export async function showAdapter(): Promise<AdapterLine> {
   el.dataset.gpu = String(a.gpu);
   el.dataset.fallback = String(a.fallback);
   if (!a.gpu) el.classList.add('notice');
+  else {
+    // every page's adapter line leads to the start page's kernel checks for this adapter
+    const link = document.createElement('a');
+    link.href = './index.html#verify';
+    link.className = 'verify-link';
+    link.textContent = 'verify this GPU';
+    el.append(' · ', link);
+  }
   return a;
 }
 
