@@ -420,6 +420,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     expect(shown).toContain('driver');
     expect(await page.locator('#verify-summary').innerText()).toMatch(new RegExp(`^All ${report.groups.length} kernel groups pass`));
     console.log(`demo-browser: verify (quick) in the page: ${report.groups.length} groups pass in ${report.seconds.toFixed(1)} s on ${report.adapter.vendor} ${report.adapter.architecture}`);
+    await page.locator('#verify').screenshot({ path: join(demo.shots, 'verify-panel.png') });
     // at phone width the page stays within the screen (the table scrolls inside its card)
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -23,7 +23,8 @@ export async function showAdapter(): Promise<AdapterLine> {
   else {
     // every page's adapter line leads to the start page's kernel checks for this adapter
     const link = document.createElement('a');
-    link.href = './index.html#verify';
+    // on the start page itself, a jump within the page (the start page may be served as ./ rather than ./index.html)
+    link.href = document.getElementById('verify') ? '#verify' : './index.html#verify';
     link.className = 'verify-link';
     link.textContent = 'verify this GPU';
     el.append(' · ', link);
