@@ -1,4 +1,5 @@
-// The start page: only the adapter line; the three pages are plain links.
+// The start page: the adapter line, the three pages as plain links, and the "verify this GPU" panel.
 import { showAdapter } from './shared/page.ts';
+import { setUpVerifyPanel } from './verify/panel.ts';
 
-void showAdapter();
+void showAdapter().then((a) => setUpVerifyPanel(a.gpu));

@@ -10,12 +10,21 @@
  *                 RBF network reaches ≥ 95% on circle on WebGPU with its k-means centres drawn
  *   MNIST lab     a short run's loss falls, the charts draw, a drawn stroke is predicted, a saved model loads
  *                 back and predicts the same, a corrupt upload shows an error
+ *   verify        the start page's "verify this GPU" runs verifyBackend's quick plan in the page: every kernel
+ *                 group listed (each matmul kernel × form, activation, loss, optimizer, training mode) passes
+ *                 on SwiftShader, the adapter is named; without navigator.gpu the panel offers nothing to run
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { xorCommand } from '../src/cli/xor.ts';
+import type { VerifyReport } from '../src/index.ts';
+import { ACTIVATIONS } from '../src/activations.ts';
+import { LOSSES } from '../src/losses.ts';
+import { OPTIMIZER_ID } from '../src/optimizers.ts';
+import { MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
+import { QUICK_MATMUL_SHAPES } from '../src/verify/matmul.ts';
 import { hasChromium, startDemo, warnIfNoChromium } from './helpers/demo-browser.ts';
 import type { DemoHarness, TrackedPage } from './helpers/demo-browser.ts';
 
@@ -364,6 +373,68 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await idle(page);
     await finish(demo, t, 'playground-phone');
   }, 120_000);
+
+  it('verify this GPU: the quick run in the page passes every kernel group on the browser adapter, and names it', async () => {
+    // every page's adapter line links to the panel
+    const x = await demo.open('xor.html');
+    await expect.poll(() => x.page.locator('#adapter').getAttribute('data-gpu'), { timeout: 20_000 }).toBe('true');
+    expect(await x.page.locator('#adapter a', { hasText: 'verify this GPU' }).getAttribute('href')).toBe('./index.html#verify');
+    await x.page.context().close();
+
+    const t = await demo.open('index.html#verify');
+    const { page } = t;
+    await expect.poll(() => page.locator('#adapter').getAttribute('data-gpu'), { timeout: 20_000 }).toBe('true');
+    const run = page.getByRole('button', { name: 'Verify this GPU' });
+    await expect.poll(() => run.isEnabled()).toBe(true);
+    expect(await page.locator('input[name=verify-depth][value=quick]').isChecked()).toBe(true);
+    // by keyboard: focus the button, press Enter
+    await run.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#verify-rows tr').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    // the quick plan takes about half a minute on SwiftShader; generous for a loaded machine
+    await page.waitForSelector('#verify-result[data-verify-report]', { state: 'attached', timeout: 240_000 });
+    const report = JSON.parse((await page.locator('#verify-result').getAttribute('data-verify-report'))!) as VerifyReport;
+    expect(report.groups.filter((g) => !g.pass).map((g) => `${g.group}: ${g.detail}`)).toEqual([]);
+    expect(report.passed).toBe(true);
+    const names = report.groups.map((g) => g.group);
+    const has = (s: string) => expect(names.some((n) => n.includes(s)), s).toBe(true);
+    for (const k of MATMUL_KERNELS.filter((k) => matmulAvailable(k, report.features))) {
+      for (const form of ['NT', 'NN', 'TN']) has(`matmul ${k} ${form} (plain)`);
+      has(`matmul ${k} fused epilogues`);
+    }
+    for (const a of ACTIVATIONS) has(`activation ${a} `);
+    for (const l of LOSSES) has(`loss ${l} `);
+    for (const o of Object.keys(OPTIMIZER_ID)) has(`optimizer ${o} (`);
+    for (const m of ['online', 'mini-batch', 'full batch']) has(`training step, ${m}`);
+    has('gather + evaluate (metrics) + predict');
+    // the quick plan's shapes, and an error under tolerance in each group
+    expect(report.groups[0].shapes).toEqual(QUICK_MATMUL_SHAPES.map((s) => s.join('×')));
+    for (const g of report.groups) expect(g.maxError, g.group).toBeLessThanOrEqual(g.tolerance);
+    // the table shows every group, and the adapter is named (Chromium's SwiftShader here)
+    expect(await page.locator('#verify-rows tr.pass').count()).toBe(report.groups.length);
+    expect(await page.locator('#verify-rows tr.fail').count()).toBe(0);
+    expect(report.adapter.vendor || report.adapter.architecture).toBeTruthy();
+    expect(`${report.adapter.vendor} ${report.adapter.architecture} ${report.adapter.description}`).toMatch(/swiftshader/i);
+    const shown = await page.locator('#verify-adapter').innerText();
+    expect(shown).toContain(report.adapter.vendor);
+    expect(shown).toContain('driver');
+    expect(await page.locator('#verify-summary').innerText()).toMatch(new RegExp(`^All ${report.groups.length} kernel groups pass`));
+    console.log(`demo-browser: verify (quick) in the page: ${report.groups.length} groups pass in ${report.seconds.toFixed(1)} s on ${report.adapter.vendor} ${report.adapter.architecture}`);
+    await page.locator('#verify').screenshot({ path: join(demo.shots, 'verify-panel.png') });
+    // at phone width the page stays within the screen (the table scrolls inside its card)
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.locator('#verify').screenshot({ path: join(demo.shots, 'verify-phone.png') });
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await finish(demo, t, 'verify');
+
+    // without navigator.gpu the panel says so and offers nothing to run
+    const n = await demo.open('index.html', { withoutWebGpu: true });
+    await expect.poll(() => n.page.locator('#adapter').getAttribute('data-gpu'), { timeout: 20_000 }).toBe('false');
+    await expect.poll(() => n.page.locator('#verify-status').innerText()).toMatch(/no WebGPU adapter/);
+    expect(await n.page.locator('#verify-run').isVisible()).toBe(false);
+    await finish(demo, n, 'verify-without-webgpu');
+  }, 300_000);
 
   it('without navigator.gpu: a visible notice, webgpu not offered, and the CPU path works', async () => {
     const t = await demo.open('xor.html?backend=webgpu', { withoutWebGpu: true });

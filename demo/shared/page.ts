@@ -20,6 +20,15 @@ export async function showAdapter(): Promise<AdapterLine> {
   el.dataset.gpu = String(a.gpu);
   el.dataset.fallback = String(a.fallback);
   if (!a.gpu) el.classList.add('notice');
+  else {
+    // every page's adapter line leads to the start page's kernel checks for this adapter
+    const link = document.createElement('a');
+    // on the start page itself, a jump within the page (the start page may be served as ./ rather than ./index.html)
+    link.href = document.getElementById('verify') ? '#verify' : './index.html#verify';
+    link.className = 'verify-link';
+    link.textContent = 'verify this GPU';
+    el.append(' · ', link);
+  }
   return a;
 }
 

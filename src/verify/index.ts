@@ -14,7 +14,7 @@ import { createWebGpuBackend } from '../backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../backends/webgpu/index.ts';
 import { MATMUL_KERNELS, matmulAvailable } from '../backends/webgpu/kernels.ts';
 import type { MatmulKernel } from '../backends/webgpu/kernels.ts';
-import { checkMatmuls } from './matmul.ts';
+import { MATMUL_SHAPES, QUICK_MATMUL_SHAPES, checkMatmuls } from './matmul.ts';
 import { checkSteps } from './steps.ts';
 import type { CheckResult } from './result.ts';
 
@@ -29,6 +29,11 @@ export interface VerifyOptions {
   kernels?: MatmulKernel[];
   /** only the groups whose name matches (e.g. /regblock/) */
   filter?: RegExp;
+  /**
+   * fewer and smaller shapes per group (matmul: QUICK_MATMUL_SHAPES; steps: each group's `quick` list), every
+   * group still checked: the browser demo's default, for a first look at an adapter (default false)
+   */
+  quick?: boolean;
   /** called after each group, for progress */
   onResult?: (r: CheckResult) => void;
 }
@@ -53,10 +58,11 @@ export async function verifyBackend(options: VerifyOptions = {}): Promise<Verify
   const backends = new Map<string, WebGpuBackend>();
   try {
     if (parts.includes('matmul')) {
-      for (const r of (await checkMatmuls(ctx, kernels)).filter(keep)) {
+      await checkMatmuls(ctx, kernels, options.quick ? QUICK_MATMUL_SHAPES : MATMUL_SHAPES, (r) => {
+        if (!keep(r)) return;
         groups.push(r);
         options.onResult?.(r);
-      }
+      });
     }
     if (parts.includes('steps')) {
       const gpuFor = async (kernel?: string) => {
@@ -68,7 +74,7 @@ export async function verifyBackend(options: VerifyOptions = {}): Promise<Verify
         }
         return b;
       };
-      groups.push(...(await checkSteps(createCpuBackend({ kernels: 'reference' }), gpuFor, kernels, options.filter, options.onResult)));
+      groups.push(...(await checkSteps(createCpuBackend({ kernels: 'reference' }), gpuFor, kernels, options.filter, options.onResult, options.quick)));
     }
   } finally {
     for (const b of backends.values()) b.dispose();

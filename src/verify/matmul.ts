@@ -28,6 +28,18 @@ export const MATMUL_SHAPES: readonly [number, number, number][] = [
   [784, 3, 63],
 ];
 
+/**
+ * verify's quick run (`quick: true`): the shapes above that cross every tile edge and the long sum, without
+ * the three largest products. On a software adapter most of verify's time is compiling the workgroup-memory
+ * kernels, which the quick run still does: every kernel × form is still checked.
+ */
+export const QUICK_MATMUL_SHAPES: readonly [number, number, number][] = [
+  [1, 1, 1],
+  [3, 17, 5],
+  [63, 65, 17],
+  [17, 4096, 3],
+];
+
 const label = ([M, R, N]: readonly number[]) => `${M}×${R}×${N}`;
 
 function randomArray(n: number, rng: Random): Float32Array {
@@ -80,16 +92,23 @@ export async function checkMatmul(ctx: GpuContext, kernels: Kernels, kernel: Mat
   return worst.result(`matmul ${kernel} ${form} (plain)`, kernel, cases.map((c) => label([c.shape.M, c.shape.R, c.shape.N])), `|err|/Σ|a·b| ≤ 4·R·2⁻²³: ${PRODUCT_WHY}`);
 }
 
-/** Every kernel this adapter can run × every form. */
-export async function checkMatmuls(ctx: GpuContext, only?: readonly MatmulKernel[]): Promise<CheckResult[]> {
+/** Every kernel this adapter can run × every form; `each` hears of each group as it finishes (progress). */
+export async function checkMatmuls(
+  ctx: GpuContext,
+  only?: readonly MatmulKernel[],
+  shapes: readonly (readonly [number, number, number])[] = MATMUL_SHAPES,
+  each?: (r: CheckResult) => void,
+): Promise<CheckResult[]> {
   const kernels = new Kernels(ctx.device);
   const out: CheckResult[] = [];
   for (const form of FORMS) {
-    const cases = matmulCases(form);
+    const cases = matmulCases(form, shapes);
     for (const kernel of MATMUL_KERNELS) {
       if (only && !only.includes(kernel)) continue;
       if (!matmulAvailable(kernel, ctx.features)) continue;
-      out.push(await checkMatmul(ctx, kernels, kernel, form, cases));
+      const r = await checkMatmul(ctx, kernels, kernel, form, cases);
+      out.push(r);
+      each?.(r);
     }
   }
   return out;

@@ -101,6 +101,8 @@ interface Group {
   /** which backend: the default (tuned) one, or one forced to a matmul kernel */
   kernel?: string;
   shapes: readonly Shape[];
+  /** the shapes of verify's quick run (default: all of them) */
+  quick?: readonly Shape[];
   net: (s: Shape) => NetworkCase | null;
   run?: StepRun | ((s: Shape) => StepRun);
   inference?: boolean;
@@ -130,6 +132,7 @@ export function stepGroups(matmulKernels: readonly string[]): Group[] {
     groups.push({
       name: `activation ${a} (forward f, backprop f')`,
       shapes: [[1, 1, 1], [17, 63, 5], [65, 129, 17]],
+      quick: [[1, 1, 1], [17, 63, 5]],
       net: ([, K, N]) => ({ sizes: [K, N + 2, N], hidden: a, output: a, loss: 'halfSumSquared', optimizer: SGD }),
     });
   }
@@ -177,6 +180,7 @@ export function stepGroups(matmulKernels: readonly string[]): Group[] {
   groups.push({
     name: 'gather + evaluate (metrics) + predict',
     shapes: [[129, 65, 10], [1, 3, 1]],
+    quick: [[1, 3, 1]],
     net: ([, K, N]) => ({ sizes: [K, 17, N], hidden: 'relu', output: 'sigmoid', loss: 'binaryCrossentropy', optimizer: SGD }),
     inference: true,
   });
@@ -190,6 +194,7 @@ export async function checkSteps(
   matmulKernels: readonly string[],
   filter?: RegExp,
   onResult?: (r: CheckResult) => void,
+  quick = false,
 ): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const g of stepGroups(matmulKernels)) {
@@ -197,7 +202,7 @@ export async function checkSteps(
     const worst = new Worst();
     const gpu = await gpuFor(g.kernel);
     const tried: string[] = [];
-    for (const shape of g.shapes) {
+    for (const shape of quick ? (g.quick ?? g.shapes) : g.shapes) {
       const net = g.net(shape);
       if (!net) continue;
       tried.push(label(shape));
