@@ -147,6 +147,7 @@ export class MatmulTuner {
       // the untuned guess first, so the others can be cut short against it
       const order = [...this.candidates].sort((x, y) => Number(y === this.guess) - Number(x === this.guess));
       let best = Infinity;
+      let bestProbe = Infinity;
       for (const kernel of order) {
         const time = async (shape: MatmulNeed) => {
           const mm = await GpuMatmul.create(mem, this.kernels, kernel, need.form, shape, a.subarray(0, shape.M * shape.R), b.subarray(0, shape.N * shape.R));
@@ -163,18 +164,21 @@ export class MatmulTuner {
           mem.destroyAll();
           return least;
         };
-        // a probe on 1/8 of the sum first: time grows linearly with R, so a candidate estimated at more than
-        // twice the best so far is dropped without its (possibly seconds-long, on a software adapter) full run
-        if (best < Infinity && R >= 64) {
-          const r = Math.ceil(R / 32) * 4;
-          const estimate = ((await time({ ...need, R: r })) * R) / r;
-          if (estimate > 2 * best) {
-            ms[kernel] = estimate;
-            continue;
-          }
+        // a probe on 1/8 of the sum first: a candidate whose probe takes more than twice the best kernel's
+        // probe is dropped without its (possibly seconds-long, on a software adapter) full run. Probes are
+        // compared with probes, not scaled up to full runs: a dispatch's fixed cost does not shrink with R,
+        // so a scaled probe overstated every candidate and dropped faster ones (wide at TN 128×784×64).
+        const r = Math.ceil(R / 32) * 4;
+        const probe = R >= 64 ? await time({ ...need, R: r }) : Infinity;
+        if (best < Infinity && probe > 2 * bestProbe) {
+          ms[kernel] = (probe * R) / r; // an upper estimate, recorded for `deltagpu info`
+          continue;
         }
         ms[kernel] = await time(need);
-        best = Math.min(best, ms[kernel]!);
+        if (ms[kernel]! < best) {
+          best = ms[kernel]!;
+          bestProbe = probe;
+        }
       }
     } finally {
       mem.destroyAll();
