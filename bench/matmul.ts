@@ -19,6 +19,7 @@ import { Kernels, MATMUL_KERNELS } from '../src/backends/webgpu/kernels.ts';
 import type { MatmulForm } from '../src/backends/webgpu/kernels.ts';
 import { GpuMemory } from '../src/backends/webgpu/memory.ts';
 import { GpuMatmul, operandShapes } from '../src/backends/webgpu/matmul.ts';
+import { timePass } from '../src/backends/webgpu/timing.ts';
 
 export interface MatmulBenchOptions {
   /** seconds to spend per measurement (reps are chosen to fill it); default 1.5 */
@@ -77,40 +78,9 @@ function cpuMatmul(A: Float32Array, B: Float32Array, C: Float32Array, M: number,
   }
 }
 
-async function timeGpu(ctx: GpuContext, mm: GpuMatmul, reps: number): Promise<{ ms: number; timing: 'timestamp' | 'wall' }> {
-  const device = ctx.device;
-  const useTs = ctx.features.includes('timestamp-query');
-  const enc = device.createCommandEncoder();
-  let qs: GPUQuerySet | null = null;
-  let resolve: GPUBuffer | null = null;
-  let read: GPUBuffer | null = null;
-  if (useTs) {
-    qs = device.createQuerySet({ type: 'timestamp', count: 2 });
-    resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-    read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  }
-  const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : undefined);
-  mm.encode(pass, reps);
-  pass.end();
-  if (qs && resolve && read) {
-    enc.resolveQuerySet(qs, 0, 2, resolve, 0);
-    enc.copyBufferToBuffer(resolve, 0, read, 0, 16);
-  }
-  const t0 = now();
-  device.queue.submit([enc.finish()]);
-  await device.queue.onSubmittedWorkDone();
-  const wall = now() - t0;
-  if (qs && resolve && read) {
-    await read.mapAsync(GPUMapMode.READ);
-    const [a, b] = new BigUint64Array(read.getMappedRange());
-    read.unmap();
-    qs.destroy();
-    resolve.destroy();
-    read.destroy();
-    const ms = Number(b - a) / 1e6;
-    if (ms > 0) return { ms: ms / reps, timing: 'timestamp' };
-  }
-  return { ms: wall / reps, timing: 'wall' };
+/** Per-repetition time of `reps` products in one compute pass (the tuner's own timer: timestamps, else wall). */
+function timeGpu(ctx: GpuContext, mm: GpuMatmul, reps: number): Promise<{ ms: number; timing: 'timestamp' | 'wall' }> {
+  return timePass(ctx.device, reps, (pass, n) => mm.encode(pass, n));
 }
 
 export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<MatmulBenchResult> {

@@ -6,37 +6,19 @@
  *
  * Without Chromium the test fails under CI (.ci/run installs it) and is skipped, loudly, elsewhere.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, preview } from 'vite';
 import type { PreviewServer } from 'vite';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { freePort, haveChromium, launchChromium } from './helpers/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
-const hasChromium = existsSync(CHROMIUM);
+const hasChromium = haveChromium('cpu-threads-browser');
 const root = fileURLToPath(new URL('./browser/cpu-threads/', import.meta.url));
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-
-if (!hasChromium) {
-  if (process.env.CI) throw new Error(`cpu-threads-browser: no Chromium at ${CHROMIUM} (CI must install it: apt-get install chromium)`);
-  console.warn(`\n*** cpu-threads-browser: SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH) ***\n`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Run {
   threads: number;
@@ -69,7 +51,7 @@ describe.skipIf(!hasChromium)('CPU WebAssembly kernels on Web Workers (headless 
       servers.push(await preview({ configFile: false, root, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true, open: false, headers } }));
       bases[kind] = `http://127.0.0.1:${port}/`;
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
