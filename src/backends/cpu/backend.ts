@@ -3,7 +3,7 @@
  * oracle the WebGPU kernels are tested against. It implements the same TrainingSession contract as the GPU,
  * step for step.
  */
-import { backprop, batchMetrics, forwardPass, newWorkspace, referenceKernels } from './network.ts';
+import { backprop, batchMetrics, forwardPass, newWorkspace, referenceKernels, sweepMetrics, sweepOutputs } from './network.ts';
 import type { DenseKernels, Params, Workspace } from './network.ts';
 import * as fast from './dense-fast.ts';
 import { CpuDataset, gatherBatch, uploadCpuDataset } from './dataset.ts';
@@ -210,22 +210,12 @@ class CpuSession implements TrainingSession {
   async evaluate(handle: DatasetHandle): Promise<Metrics> {
     const data = handle as CpuDataset;
     if (!data.y) throw new Error('evaluate needs a data set uploaded with targets y');
-    const total: Metrics = { lossSum: 0, correct: 0, count: 0 };
-    this.sweep(data, (y, d, _from, rows) => {
-      const m = batchMetrics(this.spec, y, d, rows);
-      total.lossSum += m.lossSum;
-      total.correct += m.correct;
-      total.count += rows;
-    });
-    return total;
+    return sweepMetrics(this.spec, (each) => this.sweep(data, each));
   }
 
   async predict(handle: DatasetHandle): Promise<Float32Array> {
     const data = handle as CpuDataset;
-    const m = this.spec.layers[this.spec.layers.length - 1].units;
-    const out = new Float32Array(data.rows * m);
-    this.sweep(data, (y, _d, from, rows) => out.set(y.subarray(0, rows * m), from * m));
-    return out;
+    return sweepOutputs(this.spec, data.rows, (each) => this.sweep(data, each));
   }
 
   async getParams(): Promise<LayerParams[]> {

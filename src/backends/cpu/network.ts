@@ -96,3 +96,27 @@ export function predictedClass(row: ArrayLike<number>, offset: number, m: number
   for (let k = 1; k < m; k++) if (row[offset + k] > row[offset + best]) best = k;
   return best;
 }
+
+/** A forward pass over a whole data set in chunks: `each` sees every chunk's outputs y and targets d. */
+export type Sweep = (each: (y: Floats, d: Floats, from: number, rows: number) => void) => void;
+
+/** Loss and accuracy summed over a sweep (evaluate, for both CPU sessions). */
+export function sweepMetrics(spec: NetworkSpec, sweep: Sweep): { lossSum: number; correct: number; count: number } {
+  const total = { lossSum: 0, correct: 0, count: 0 };
+  sweep((y, d, _from, rows) => {
+    const m = batchMetrics(spec, y, d, rows);
+    total.lossSum += m.lossSum;
+    total.correct += m.correct;
+    total.count += rows;
+  });
+  return total;
+}
+
+/** Every row's outputs from a sweep (predict, for both CPU sessions): rows × the last layer's units. */
+export function sweepOutputs(spec: NetworkSpec, rows: number, sweep: Sweep): Float32Array {
+  const m = spec.layers[spec.layers.length - 1].units;
+  const out = new Float32Array(rows * m);
+  sweep((y, _d, from, n) => out.set(y.subarray(0, n * m), from * m));
+  return out;
+}
+

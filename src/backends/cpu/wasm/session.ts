@@ -15,7 +15,7 @@ import type { DatasetHandle, LayerParams, LayerSpec, Metrics, NetworkSpec, Sessi
 import { fusesToTargetMinusOutput } from '../../../losses.ts';
 import { CpuDataset, gatherBatch, uploadCpuDataset } from '../dataset.ts';
 import { hiddenDelta, outputDelta } from '../dense.ts';
-import { batchMetrics } from '../network.ts';
+import { batchMetrics, sweepMetrics, sweepOutputs } from '../network.ts';
 import { Arena } from './memory.ts';
 import type { Region } from './memory.ts';
 import { ThreadPool } from './threads.ts';
@@ -276,22 +276,12 @@ export class WasmCpuSession implements TrainingSession {
   async evaluate(handle: DatasetHandle): Promise<Metrics> {
     const data = handle as CpuDataset;
     if (!data.y) throw new Error('evaluate needs a data set uploaded with targets y');
-    const total: Metrics = { lossSum: 0, correct: 0, count: 0 };
-    this.sweep(data, (y, d, _from, rows) => {
-      const m = batchMetrics(this.spec, y, d, rows);
-      total.lossSum += m.lossSum;
-      total.correct += m.correct;
-      total.count += rows;
-    });
-    return total;
+    return sweepMetrics(this.spec, (each) => this.sweep(data, each));
   }
 
   async predict(handle: DatasetHandle): Promise<Float32Array> {
     const data = handle as CpuDataset;
-    const m = this.spec.layers[this.spec.layers.length - 1].units;
-    const out = new Float32Array(data.rows * m);
-    this.sweep(data, (y, _d, from, rows) => out.set(y.subarray(0, rows * m), from * m));
-    return out;
+    return sweepOutputs(this.spec, data.rows, (each) => this.sweep(data, each));
   }
 
   async getParams(): Promise<LayerParams[]> {
