@@ -186,8 +186,8 @@ export function readIdxFile(path: string, expectedMagic?: number): IdxArray {
 }
 
 /**
- * The gzip branch of readIdxFile. The header comes from inflating a prefix of the file (GZIP_HEAD_PREFIX), and a file larger than any gzip of the declared data could be
- * is refused before the rest is read.
+ * The gzip branch of readIdxFile. The header comes from inflating a prefix of the file (GZIP_HEAD_PREFIX),
+ * and a file larger than any gzip of the declared data could be is refused before the rest is read.
  */
 function readGzipIdx(f: InputFile, path: string, expectedMagic?: number): IdxArray {
   const prefix = f.read(0, GZIP_HEAD_PREFIX);
@@ -195,7 +195,8 @@ function readGzipIdx(f: InputFile, path: string, expectedMagic?: number): IdxArr
     throw new IdxFormatError(`${path}: gzip data gives no whole IDX header from its first ${prefix.length} bytes (a gzip header's own fields that long are not supported)`);
   }
   const cap = gzipIdxCap(prefix, path, f.size, expectedMagic);
-  // stored (uncompressed) DEFLATE blocks add 5 bytes per 65,535, gzip 18 bytes plus optional name fields (1 MiB allowed for those)
+  // stored (uncompressed) DEFLATE blocks add 5 bytes per 65,535, gzip 18 bytes plus optional name fields
+  // (1 MiB allowed for those and for further members)
   const most = cap + Math.ceil(cap / 1000) + 2 ** 20;
   if (f.size > most) {
     throw new IdxFormatError(`${path}: gzip file has ${f.size} bytes, more than the ${most} any gzip of the ${cap} bytes its IDX header declares needs`);
