@@ -429,7 +429,7 @@ async function child(argv: string[]): Promise<void> {
   const epochs = Number(values.epochs);
   const batches = values.batches.split(',').map(Number);
   const train = Number(values.train);
-  const digits = loadMnist({ seed: 1, train, test: Math.min(2000, 10000 - train) }).train;
+  const digits = loadMnist({ seed: 1, train, test: Math.min(2000, 10000 - train) }).train; void digits.x; // bytes now: widen before rssBefore, as when the loader gave float32
   const data = values.dense ? denseInputs(digits) : digits;
   const out: BackendRun = { backend, device: '', runs: [] };
   global.gc?.();

@@ -3,16 +3,17 @@
  * vite.config.ts belongs to vitest). Four pages: the start page, the XOR stepper, the playground and the
  * MNIST lab, all importing the library's browser entry (src/index.ts, free of Node built-ins).
  *
- * The digits: a small plugin turns the `mnist` package's ten JSON files (21 MB) into one 7.8 MB
- * `digits.bin` of 8-bit pixels (demo/digits-format.ts) at dev and build time: served at ./digits.bin by
+ * The digits: a small plugin turns the `mnist` package's ten JSON files (21 MB), read by the CLI's own
+ * loader, into one 7.8 MB `digits.bin` of 8-bit pixels (demo/digits-format.ts) at dev and build time: served at ./digits.bin by
  * `vite`, emitted into the build by `vite build`. Nothing generated is committed.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
+import { loadMnistDigits } from '../src/data/mnist.ts';
 import { decodeDigits, encodeDigits } from './digits-format.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -36,9 +37,8 @@ function digitsBin(): Uint8Array {
       // made again below
     }
   }
-  const dir = join(dirname(pkg), 'src', 'digits');
-  const perClass = Array.from({ length: 10 }, (_, c) => (JSON.parse(readFileSync(join(dir, `${c}.json`), 'utf8')) as { data: number[] }).data);
-  digits = encodeDigits(perClass);
+  // the very bytes the CLI trains on, each value checked on the way (src/data/mnist.ts)
+  digits = encodeDigits(loadMnistDigits());
   try {
     mkdirSync(dirname(cache), { recursive: true });
     writeFileSync(cache, digits);

@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMnist, loadMnistDigits, splitDigits } from '../src/data/mnist.ts';
-import { oneHot, subset } from '../src/data/dataset.ts';
+import { digitBytes, loadMnist, loadMnistDigits, splitDigits } from '../src/data/mnist.ts';
+import { inputs, oneHot, subset } from '../src/data/dataset.ts';
 
 /** A fingerprint of a row's pixels, to compare images across splits without relying on indices. */
-function rowKey(data: Float32Array, r: number): string {
-  return Buffer.from(data.buffer, data.byteOffset + r * 784 * 4, 784 * 4).toString('base64');
+function rowKey(bytes: Uint8Array, r: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + r * 784, 784).toString('base64');
 }
 
 describe('embedded MNIST digits', () => {
@@ -13,6 +16,54 @@ describe('embedded MNIST digits', () => {
     const digits = loadMnistDigits();
     expect(digits.length).toBe(10);
     expect(digits.reduce((a, d) => a + d.length / 784, 0)).toBe(10000);
+  });
+
+  it("holds the original bytes: every one /255 is within 0.0005 of the package's 3-decimal value", () => {
+    const dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+    const digits = loadMnistDigits();
+    let values = 0;
+    let worst = 0;
+    for (let c = 0; c < 10; c++) {
+      expect(digits[c]).toBeInstanceOf(Uint8Array);
+      const decimals = (JSON.parse(readFileSync(join(dir, `${c}.json`), 'utf8')) as { data: number[] }).data;
+      expect(digits[c].length).toBe(decimals.length);
+      for (let i = 0; i < decimals.length; i++) worst = Math.max(worst, Math.abs(digits[c][i] / 255 - decimals[i]));
+      values += decimals.length;
+    }
+    expect(values).toBe(7_840_000);
+    // rounding b/255 to 3 places moves it by at most 0.0005 (plus the decimal's own binary rounding)
+    expect(worst).toBeLessThanOrEqual(0.0005 + 1e-12);
+    expect(worst).toBeGreaterThan(0.0004); // the package really did round: not already the exact b/255
+  });
+
+  it('refuses a value that is not b/255 to 3 decimals, naming the file and the index', () => {
+    expect(Array.from(digitBytes([0, 1, 0.502, 0.498, 0.004], 'x.json'))).toEqual([0, 255, 128, 127, 1]);
+    expect(() => digitBytes([0, 0.5], 'x.json')).toThrow(/x\.json: value 1 is 0\.5, expected a pixel b\/255 rounded to 3 decimals/);
+    expect(() => digitBytes([0, 0, 1.004], '7.json')).toThrow(/7\.json: value 2 is 1\.004/);
+    expect(() => digitBytes([-0.001], 'x.json')).toThrow(/value 0 is -0\.001/);
+    expect(() => digitBytes([0, '0.1'], 'x.json')).toThrow(/value 1 is "0\.1"/);
+    expect(() => digitBytes([NaN], 'x.json')).toThrow(/value 0 is NaN/);
+  });
+
+  it('splits into byte data sets: the pixels are the embedded bytes and x (read on demand) is b/255', () => {
+    const { train, test } = loadMnist({ seed: 1, train: 30, test: 10 });
+    for (const ds of [train, test]) {
+      expect(ds.pixels).not.toBeNull();
+      expect(inputs(ds)).toBe(ds.pixels);
+      expect(ds.pixels!.bytes).toBeInstanceOf(Uint8Array);
+      expect([ds.pixels!.rows, ds.pixels!.cols]).toEqual([ds.rows, 784]);
+      const x = ds.x.data;
+      for (let k = 0; k < x.length; k++) if (x[k] !== Math.fround(ds.pixels!.bytes[k] / 255)) throw new Error(`x[${k}] = ${x[k]}`);
+    }
+    // every training row is one of the embedded digits of its class, byte for byte
+    const digits = loadMnistDigits();
+    for (let r = 0; r < train.rows; r++) {
+      const row = rowKey(train.pixels!.bytes, r);
+      const cls = digits[train.labels[r]];
+      let found = false;
+      for (let k = 0; k < cls.length / 784 && !found; k++) found = rowKey(cls, k) === row;
+      expect(found, `row ${r}`).toBe(true);
+    }
   });
 
   it('splits 8,000 / 2,000 by default with correct shapes, ranges and one-hot targets', () => {
@@ -58,12 +109,12 @@ describe('embedded MNIST digits', () => {
   it('keeps train and test disjoint, and together they cover all 10,000 digits once', () => {
     const { train, test } = loadMnist({ seed: 7 });
     const trainKeys = new Set<string>();
-    for (let r = 0; r < train.x.rows; r++) trainKeys.add(rowKey(train.x.data, r));
+    for (let r = 0; r < train.rows; r++) trainKeys.add(rowKey(train.pixels!.bytes, r));
     let overlap = 0;
-    for (let r = 0; r < test.x.rows; r++) if (trainKeys.has(rowKey(test.x.data, r))) overlap++;
+    for (let r = 0; r < test.rows; r++) if (trainKeys.has(rowKey(test.pixels!.bytes, r))) overlap++;
     expect(overlap).toBe(0);
     // Every image is distinct in the package, so 10,000 distinct rows means nothing was dropped or doubled.
-    for (let r = 0; r < test.x.rows; r++) trainKeys.add(rowKey(test.x.data, r));
+    for (let r = 0; r < test.rows; r++) trainKeys.add(rowKey(test.pixels!.bytes, r));
     expect(trainKeys.size).toBe(10000);
   });
 
@@ -71,9 +122,9 @@ describe('embedded MNIST digits', () => {
     const a = loadMnist({ seed: 42 });
     const b = loadMnist({ seed: 42 });
     const c = loadMnist({ seed: 43 });
-    expect(Buffer.compare(Buffer.from(a.train.x.data.buffer), Buffer.from(b.train.x.data.buffer))).toBe(0);
+    expect(Buffer.compare(a.train.pixels!.bytes, b.train.pixels!.bytes)).toBe(0);
     expect(a.test.labels).toEqual(b.test.labels);
-    expect(Buffer.compare(Buffer.from(a.train.x.data.buffer), Buffer.from(c.train.x.data.buffer))).not.toBe(0);
+    expect(Buffer.compare(a.train.pixels!.bytes, c.train.pixels!.bytes)).not.toBe(0);
     expect(a.test.labels).not.toEqual(c.test.labels);
   });
 
@@ -87,11 +138,11 @@ describe('embedded MNIST digits', () => {
 
 describe('splitDigits on synthetic classes', () => {
   it('moves every sample to exactly one side and keeps the pixels with their label', () => {
-    // Class c, sample k: every pixel holds (c*100 + k) / 1000, so a row identifies its origin.
+    // Class c, sample k: every pixel holds the byte c*100 + k, so a row identifies its origin.
     const sizes = [5, 3, 7];
     const perClass = sizes.map((n, c) => {
-      const d = new Float32Array(n * 784);
-      for (let k = 0; k < n; k++) d.fill((c * 100 + k) / 1000, k * 784, (k + 1) * 784);
+      const d = new Uint8Array(n * 784);
+      for (let k = 0; k < n; k++) d.fill(c * 100 + k, k * 784, (k + 1) * 784);
       return d;
     });
     const { train, test } = splitDigits(perClass, { seed: 5, train: 11, test: 4 });
@@ -99,13 +150,16 @@ describe('splitDigits on synthetic classes', () => {
     const seen = new Set<number>();
     for (const ds of [train, test]) {
       for (let r = 0; r < ds.x.rows; r++) {
-        const id = Math.round(ds.x.data[r * 784] * 1000);
+        const px = ds.pixels!.bytes;
+        const id = px[r * 784];
         expect(Math.floor(id / 100)).toBe(ds.labels[r]);
-        expect(ds.x.data[r * 784 + 783]).toBe(ds.x.data[r * 784]);
+        expect(px[r * 784 + 783]).toBe(id);
         seen.add(id);
       }
     }
     expect(seen.size).toBe(15);
+    expect(() => splitDigits([new Float32Array(784) as unknown as Uint8Array])).toThrow(/splitDigits: class 0 must be a Uint8Array of 8-bit pixels, got Float32Array/);
+    expect(() => splitDigits([new Uint8Array(784), new Uint8Array(785)])).toThrow(/splitDigits: class 1 has 785 pixels, not a multiple of 784/);
   });
 });
 

@@ -154,10 +154,11 @@ describe('conversion to an MNIST input', () => {
     const { test } = loadMnist({ seed: 1, train: 0, test: 20 });
     for (let k = 0; k < 20; k++) {
       const digit = test.x.data.subarray(k * 784, (k + 1) * 784);
+      const bytes = test.pixels!.bytes.subarray(k * 784, (k + 1) * 784);
       // ×8 nearest-neighbour, inverted, placed at (40, 16) on a 320×260 white page.
       const W = 320, H = 260;
       const page = new Uint8Array(W * H).fill(255);
-      for (let y = 0; y < 224; y++) for (let x = 0; x < 224; x++) page[(16 + y) * W + 40 + x] = 255 - Math.round(digit[(y >> 3) * 28 + (x >> 3)] * 255);
+      for (let y = 0; y < 224; y++) for (let x = 0; x < 224; x++) page[(16 + y) * W + 40 + x] = 255 - bytes[(y >> 3) * 28 + (x >> 3)];
       const back = pngToMnistInput(encodePng({ width: W, height: H, channels: 1, data: page })).pixels;
       let sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
       for (let i = 0; i < 784; i++) { const a = digit[i], b = back[i]; sa += a; sb += b; sab += a * b; saa += a * a; sbb += b * b; }

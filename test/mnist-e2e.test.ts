@@ -73,7 +73,7 @@ describe('deltagpu train mnist (CPU, shortened)', () => {
   it('`predict` classifies every image of an IDX file as model.predict does', async () => {
     const { test } = loadMnist({ seed: 1, train: 3000, test: 1000 });
     const n = 20;
-    const px = Uint8Array.from(test.x.data.subarray(0, n * 784), (v) => Math.round(v * 255));
+    const px = test.pixels!.bytes.subarray(0, n * 784);
     const file = join(dir, 'images-idx3-ubyte.gz');
     writeFileSync(file, encodeIdx([n, 28, 28], px, { gzip: true }));
     const r = await cli(['predict', modelPath, file, '--backend', 'cpu', '--json']);
@@ -98,10 +98,9 @@ describe('deltagpu train mnist (CPU, shortened)', () => {
   it('`train mnist --data DIR` reads IDX files (gzip and plain) and `evaluate --data DIR` scores on their test split', async () => {
     const { train, test } = loadMnist({ seed: 2, train: 1500, test: 300 });
     const idxDir = mkdtempSync(join(tmpdir(), 'deltagpu-idx-'));
-    const bytes = (x: Float32Array) => Uint8Array.from(x, (v) => Math.round(v * 255));
-    writeFileSync(join(idxDir, 'train-images-idx3-ubyte.gz'), encodeIdx([1500, 28, 28], bytes(train.x.data), { gzip: true }));
+    writeFileSync(join(idxDir, 'train-images-idx3-ubyte.gz'), encodeIdx([1500, 28, 28], train.pixels!.bytes, { gzip: true }));
     writeFileSync(join(idxDir, 'train-labels-idx1-ubyte.gz'), encodeIdx([1500], train.labels, { gzip: true }));
-    writeFileSync(join(idxDir, 't10k-images-idx3-ubyte'), encodeIdx([300, 28, 28], bytes(test.x.data)));
+    writeFileSync(join(idxDir, 't10k-images-idx3-ubyte'), encodeIdx([300, 28, 28], test.pixels!.bytes));
     writeFileSync(join(idxDir, 't10k-labels-idx1-ubyte'), encodeIdx([300], test.labels));
     const out = join(dir, 'idx.safetensors');
     const r = await cli(['train', 'mnist', '--data', idxDir, '--backend', 'cpu', '--epochs', '3', '--quiet', '--json', '--out', out]);

@@ -14,6 +14,7 @@ import { adam, dense, sequential, decodeModel, encodeModel } from '../src/index.
 import { decodeSafetensors } from '../src/io/safetensors.ts';
 import { loadModel, saveModel } from '../src/io/model-file.ts';
 import { loadMnist } from '../src/data/mnist.ts';
+import { inputs, targets } from '../src/data/dataset.ts';
 import { encodeIdx } from '../src/data/idx.ts';
 import { argmaxRows } from '../src/report/confusion.ts';
 import { Random } from '../src/random.ts';
@@ -156,10 +157,10 @@ describe('deltagpu train mnist --model rbf: saved, evaluated, predicting', () =>
     const { train, test } = loadMnist({ seed: 2, train: 300, test: 40 });
     const model = sequential([rbf(784, 15, { seed: 2, maxIterations: 10 }), dense(15, 10, { activation: 'softmax' })], { seed: 2 });
     model.compile({ loss: 'categoricalCrossentropy', optimizer: adam(0.2), backend: 'cpu' });
-    await model.fit(train.x, train.y, { epochs: 3 });
-    // predict reads IDX bytes (pixel / 255), so the "before" inputs are the same bytes
-    const bytes = Uint8Array.from(test.x.data, (v) => Math.round(v * 255));
-    const before = argmaxRows(await model.predict({ data: Float32Array.from(bytes, (b) => b / 255), rows: 40, cols: 784 }));
+    await model.fit(inputs(train), targets(train), { epochs: 3 });
+    // the embedded digits are bytes, as predict reads them from the IDX file
+    const bytes = test.pixels!.bytes;
+    const before = argmaxRows(await model.predict(inputs(test)));
     const modelPath = join(dir, 'predict-rbf.safetensors');
     await saveModel(model, modelPath);
     await model.dispose();

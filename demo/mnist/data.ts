@@ -3,17 +3,18 @@
  * (./digits.bin, made from the package at dev/build time by demo/vite.config.ts; format in
  * demo/digits-format.ts), fetched once from the page's own origin, then split with the same seeded,
  * stratified `splitDigits` the CLI uses, so `?seed=1&train=8000&test=2000` is the CLI's default split.
+ * The digits stay bytes throughout (byte data sets, widened to b/255 by the backend per batch), as in the CLI.
  */
-import { splitDigits } from '../../src/index.ts';
-import type { MnistSplit } from '../../src/index.ts';
+import { inputs, splitDigits } from '../../src/index.ts';
+import type { Dataset, MnistSplit } from '../../src/index.ts';
 import { decodeDigits } from '../digits-format.ts';
 
 /** All embedded digits available (the split's maximum train + test). */
 export const EMBEDDED_DIGITS = 10_000;
 
-let perClass: Promise<Float32Array[]> | null = null;
+let perClass: Promise<Uint8Array[]> | null = null;
 
-async function fetchDigits(progress: (fraction: number) => void): Promise<Float32Array[]> {
+async function fetchDigits(progress: (fraction: number) => void): Promise<Uint8Array[]> {
   const url = new URL('digits.bin', document.baseURI);
   const res = await fetch(url);
   if (!res.ok || !res.body) throw new Error(`digits: HTTP ${res.status} from ${url}`);
@@ -37,8 +38,8 @@ async function fetchDigits(progress: (fraction: number) => void): Promise<Float3
   return decodeDigits(bytes, url.pathname);
 }
 
-/** The per-class pixel arrays, fetched once per page; `progress(fraction)` while they arrive. */
-export function loadDigits(progress: (fraction: number) => void = () => {}): Promise<Float32Array[]> {
+/** The per-class 8-bit pixels, fetched once per page; `progress(fraction)` while they arrive. */
+export function loadDigits(progress: (fraction: number) => void = () => {}): Promise<Uint8Array[]> {
   if (!perClass) {
     perClass = fetchDigits(progress);
     perClass.catch(() => (perClass = null));
@@ -48,4 +49,11 @@ export function loadDigits(progress: (fraction: number) => void = () => {}): Pro
 
 export async function loadSplit(options: { train: number; test: number; seed: number }, progress?: (fraction: number) => void): Promise<MnistSplit> {
   return splitDigits(await loadDigits(progress), options);
+}
+
+/** Digit `i` of a data set as 784 values in [0, 1], for drawing it: one row widened, not the whole set. */
+export function digitAt(ds: Dataset, i: number): Float32Array {
+  const x = inputs(ds);
+  const cols = x.cols;
+  return 'bytes' in x ? Float32Array.from(x.bytes.subarray(i * cols, (i + 1) * cols), (b) => b / 255) : x.data.subarray(i * cols, (i + 1) * cols);
 }

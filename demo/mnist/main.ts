@@ -6,11 +6,11 @@
  * For tests: `<body data-state="idle|loading|training|paused|done|stopped|error">`; `#prediction` carries the
  * drawn digit's class in data-value and its ten probabilities in data-probs (JSON).
  */
-import { accuracyOf, argmaxRows, dense, historyToSvg, sequential } from '../../src/index.ts';
+import { accuracyOf, argmaxRows, dense, historyToSvg, inputs, sequential, targets } from '../../src/index.ts';
 import type { Backend, MnistSplit, Sequential } from '../../src/index.ts';
 import { $, pct, showAdapter } from '../shared/page.ts';
 import { createDemoBackend } from '../shared/gpu.ts';
-import { loadSplit } from './data.ts';
+import { digitAt, loadSplit } from './data.ts';
 import { createDrawPad, renderProbabilities } from './draw.ts';
 import { loadModel, saveModel } from './model-file.ts';
 import { showResults } from './results.ts';
@@ -71,7 +71,7 @@ async function useSplit(s: Settings): Promise<MnistSplit> {
     progress.value = f;
   });
   splitKey = key;
-  say(`data: ${split.train.x.rows} train / ${split.test.x.rows} test digits, seed ${s.seed} (${((performance.now() - t0) / 1000).toFixed(1)} s to load)`);
+  say(`data: ${split.train.rows} train / ${split.test.rows} test digits, seed ${s.seed} (${((performance.now() - t0) / 1000).toFixed(1)} s to load)`);
   return split;
 }
 
@@ -86,7 +86,7 @@ async function replaceModel(m: Sequential | null, b: Backend | null): Promise<vo
 /** Confusion matrix, gallery and test accuracy for the current model. */
 async function evaluateTest(): Promise<void> {
   if (!model || !split) return;
-  const probs = await model.predict(split.test.x);
+  const probs = await model.predict(inputs(split.test));
   const cm = showResults(split.test, probs);
   const acc = accuracyOf(cm);
   testAccuracy.textContent = pct(acc);
@@ -137,10 +137,10 @@ async function train(): Promise<void> {
     const tFit = performance.now();
     let outcome = 'done';
     try {
-      const history = await m.fit(data.train.x, data.train.y, {
+      const history = await m.fit(inputs(data.train), targets(data.train), {
         epochs: s.epochs,
         batchSize: bs,
-        validationData: [data.test.x, data.test.y],
+        validationData: [inputs(data.test), targets(data.test)],
         ticksPerEpoch: 10,
         callbacks: {
           onProgress: (p) => {
@@ -251,8 +251,8 @@ $('clear').addEventListener('click', () => {
 });
 sampleButton.addEventListener('click', () => {
   if (!split) return;
-  const i = Math.floor(Math.random() * split.test.x.rows);
-  pad.show(split.test.x.data.subarray(i * 784, (i + 1) * 784));
+  const i = Math.floor(Math.random() * split.test.rows);
+  pad.show(digitAt(split.test, i));
   say(`test digit #${i}: labelled ${split.test.labels[i]}`);
 });
 form.addEventListener('submit', (e) => {

@@ -4,6 +4,7 @@
  */
 import { argmaxRows, confusionMatrix, recallPerClass } from '../../src/index.ts';
 import type { ConfusionMatrix, Dataset, Matrix } from '../../src/index.ts';
+import { digitAt } from './data.ts';
 import { paint, renderProbabilities } from './draw.ts';
 
 const GALLERY = 36;
@@ -54,7 +55,7 @@ export function showResults(test: Dataset, probs: Matrix): ConfusionMatrix {
       b.setAttribute('aria-label', `test digit ${i}: labelled ${test.labels[i]}, predicted ${predicted[i]}`);
       const c = document.createElement('canvas');
       c.width = c.height = 28;
-      paint(c, test.x.data.subarray(i * 784, (i + 1) * 784));
+      paint(c, digitAt(test, i));
       const tag = document.createElement('span');
       tag.textContent = `${test.labels[i]}→${predicted[i]}`;
       b.append(c, tag);

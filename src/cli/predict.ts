@@ -1,10 +1,13 @@
 /**
  * What `deltagpu predict` classifies: a PNG (any size, grayscale or colour, made MNIST-like) or an IDX
- * images file (every image in it), as rows of network input.
+ * images file (every image in it), as rows of network input. 8-bit pixels stay bytes (a ByteMatrix, scaled
+ * to [0, 1] by the backend as in training): every IDX file, and a PNG whose preparation lost nothing
+ * (MnistInput.bytes); a resized or blended PNG is float32.
  */
 import { pngToMnistInput } from '../data/png.ts';
 import { IDX_IMAGES_MAGIC, readIdxFile } from '../data/idx.ts';
 import { openInputFile } from '../io/read-file.ts';
+import type { ByteMatrix } from '../backend.ts';
 import type { Matrix } from '../tensor.ts';
 
 /** The largest PNG file read (256 MiB); its pixels are checked against MAX_PNG_PIXELS before inflating. */
@@ -20,7 +23,7 @@ function isPngFile(path: string): boolean {
   }
 }
 
-export function predictInputs(path: string, inputs: number): { x: Matrix; notes: string[] } {
+export function predictInputs(path: string, inputs: number): { x: Matrix | ByteMatrix; notes: string[] } {
   if (isPngFile(path)) {
     const size = Math.round(Math.sqrt(inputs));
     if (size * size !== inputs) throw new RangeError(`${path}: the model takes ${inputs} inputs, which is not a square image`);
@@ -32,13 +35,12 @@ export function predictInputs(path: string, inputs: number): { x: Matrix; notes:
       f.close();
     }
     const img = pngToMnistInput(bytes, path, size);
-    return { x: { data: img.pixels, rows: 1, cols: inputs }, notes: img.notes };
+    const x = img.bytes ? { bytes: img.bytes, rows: 1, cols: inputs } : { data: img.pixels, rows: 1, cols: inputs };
+    return { x, notes: img.notes };
   }
   const idx = readIdxFile(path, IDX_IMAGES_MAGIC);
   const [count, h, w] = idx.dims;
   if (count === 0) throw new RangeError(`${path}: has 0 images, expected at least 1`);
   if (h * w !== inputs) throw new RangeError(`${path}: images are ${h}×${w} = ${h * w} pixels but the model takes ${inputs} inputs`);
-  const data = new Float32Array(idx.data.length);
-  for (let k = 0; k < data.length; k++) data[k] = idx.data[k] / 255;
-  return { x: { data, rows: count, cols: inputs }, notes: [] };
+  return { x: { bytes: idx.data, rows: count, cols: inputs }, notes: [] };
 }

@@ -14,7 +14,7 @@ import type { OptimizerName } from '../optimizers.ts';
 import type { BackendChoice } from '../backends/select.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { loadIdxFolder } from '../data/idx.ts';
-import { subset } from '../data/dataset.ts';
+import { inputs, subset, targets } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { choiceOption, intOption, numberOption } from './options.ts';
 import { outputPaths } from './output-paths.ts';
@@ -44,7 +44,7 @@ export interface RbfTrainValues {
 
 function loadDigits(dir: string | undefined, seed: number, nTrain?: number, nTest?: number): { train: Dataset; test: Dataset } {
   if (!dir) return loadMnist({ seed, ...(nTrain ? { train: nTrain } : {}), ...(nTest ? { test: nTest } : {}) });
-  const head = (d: Dataset, n?: number) => (n && n < d.x.rows ? subset(d, Array.from({ length: n }, (_, i) => i)) : d);
+  const head = (d: Dataset, n?: number) => (n && n < d.rows ? subset(d, Array.from({ length: n }, (_, i) => i)) : d);
   return { train: head(loadIdxFolder(dir, { split: 'train' }), nTrain), test: head(loadIdxFolder(dir, { split: 'test' }), nTest) };
 }
 
@@ -63,26 +63,26 @@ export async function trainRbfMnist(values: RbfTrainValues, out: (s: string) => 
 
   const t0 = performance.now();
   const { train, test } = loadDigits(values.data, seed, values.train ? intOption(values.train, 'train', 1) : undefined, values.test ? intOption(values.test, 'test', 1) : undefined);
-  if (K > train.x.rows) throw new RangeError(`--centers ${K} is more than the ${train.x.rows} training images: k-means needs at least one image per centre`);
-  say(`data: ${train.x.rows} training and ${test.x.rows} test images from ${train.source}`);
-  const layer = rbf(train.x.cols, K, { seed, maxIterations: iterations });
+  if (K > train.rows) throw new RangeError(`--centers ${K} is more than the ${train.rows} training images: k-means needs at least one image per centre`);
+  say(`data: ${train.rows} training and ${test.rows} test images from ${train.source}`);
+  const layer = rbf(train.width * train.height, K, { seed, maxIterations: iterations });
   const model = sequential([layer, dense(K, train.classes, { activation: 'softmax' })], { seed });
   model.compile({ loss: 'categoricalCrossentropy', optimizer: { type: optimizer, learningRate: lr }, backend, onNotice: (m) => log(`notice: ${m}`) });
-  const history = await model.fit(train.x, train.y, {
+  const history = await model.fit(inputs(train), targets(train), {
     epochs,
     batchSize,
-    validationData: [test.x, test.y],
+    validationData: [inputs(test), targets(test)],
     callbacks: { onEpochEnd: (e, l) => void say(`epoch ${e}/${epochs}: loss ${l.loss.toFixed(4)} accuracy ${(l.accuracy * 100).toFixed(2)}%  test ${((l.valAccuracy ?? 0) * 100).toFixed(2)}%`) },
   });
   const seconds = (performance.now() - t0) / 1000;
-  const { loss, accuracy } = await model.evaluate(test.x, test.y);
+  const { loss, accuracy } = await model.evaluate(inputs(test), targets(test));
   say(`backend: ${model.backendName} — ${model.backendDescription}`);
-  say(`RBF ${train.x.cols}-${K}-${train.classes}: k-means ${layer.iterations} iterations, σ from ${(Math.min(...layer.sigma!)).toFixed(2)} to ${Math.max(...layer.sigma!).toFixed(2)}; ${optimizer} lr ${lr}, batch ${batchSize}, ${history.epochs} epochs`);
-  say(`test accuracy ${(accuracy * 100).toFixed(2)}%  test loss ${loss.toFixed(4)}  (${test.x.rows} images, ${seconds.toFixed(1)} s in all)`);
+  say(`RBF ${train.width * train.height}-${K}-${train.classes}: k-means ${layer.iterations} iterations, σ from ${(Math.min(...layer.sigma!)).toFixed(2)} to ${Math.max(...layer.sigma!).toFixed(2)}; ${optimizer} lr ${lr}, batch ${batchSize}, ${history.epochs} epochs`);
+  say(`test accuracy ${(accuracy * 100).toFixed(2)}%  test loss ${loss.toFixed(4)}  (${test.rows} images, ${seconds.toFixed(1)} s in all)`);
   const curves = { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy };
   mkdirSync(dirname(modelPath) || '.', { recursive: true });
   await saveModel(model, modelPath, { data: train.source, history: curves, testAccuracy: accuracy });
-  writeFileAtomic(plotPath, historyToSvg(curves, { title: `MNIST RBF ${train.x.cols}-${K}-${train.classes}`, valLabel: 'test' }));
+  writeFileAtomic(plotPath, historyToSvg(curves, { title: `MNIST RBF ${train.width * train.height}-${K}-${train.classes}`, valLabel: 'test' }));
   say(`saved: ${modelPath} (safetensors, with the centres and σ) and ${plotPath} (loss and accuracy per epoch)`);
   if (values.json) {
     out(JSON.stringify({ model: 'rbf', centers: K, kmeansIterations: layer.iterations, testAccuracy: accuracy, testLoss: loss, history: { loss: history.loss, accuracy: history.accuracy, testLoss: history.valLoss, testAccuracy: history.valAccuracy }, epochs: history.epochs, backend: model.backendName, adapter: model.backendDescription, seconds, modelPath, plotPath }));

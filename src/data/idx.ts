@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Dataset, makeByteDataset } from './dataset.ts';
 import { InflateLimitError, MAX_DEFLATE_RATIO, gunzipHead, inflateBounded } from '../io/bounded-inflate.ts';
-import { openInputFile } from '../io/read-file.ts';
+import { type InputFile, openInputFile } from '../io/read-file.ts';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -50,28 +50,41 @@ function describeMagic(m: number): string {
 
 /** Unpacks gzip if the bytes start with its magic; `file` only names the source in errors. */
 export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    let cap = 0;
-    try {
-      // the header first, from a short prefix: its dimensions are the cap for the rest (a bomb stops there)
-      const longest = 4 + 4 * 255;
-      const head = gunzipHead(bytes, longest);
-      if (head.length < longest && !hasFullHeader(head)) {
-        // the whole stream inflates to less than a header: unpack it (a cut stream says so), parseIdx judges the rest
-        cap = longest;
-      } else {
-        cap = idxDeclaredBytes(head, file, bytes.length);
-      }
-      return inflateBounded(bytes, cap, 'gzip');
-    } catch (err) {
-      if (err instanceof IdxFormatError) throw err;
-      if (err instanceof InflateLimitError) {
-        throw new IdxFormatError(`${file}: gzip data inflates beyond the ${cap} bytes its IDX header declares; refusing to unpack more`);
-      }
-      throw new IdxFormatError(`${file}: looks gzipped (starts with 1f 8b) but does not unpack: ${(err as Error).message}`);
-    }
+  if (!isGzip(bytes)) return bytes;
+  return gunzipIdx(bytes, gzipIdxCap(bytes, file), file);
+}
+
+const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/** The longest IDX header: magic and 255 dimensions. */
+const LONGEST_HEADER = 4 + 4 * 255;
+
+/**
+ * The most a gzipped IDX file (`packed`: all of it, or a prefix of `packedBytes`) may inflate to: what its
+ * header declares, learnt by inflating only a short prefix (a bomb stops there). A stream too short to hold
+ * a header gets the header's length as cap, so unpacking it says how it was cut.
+ */
+function gzipIdxCap(packed: Uint8Array, file: string, packedBytes = packed.length, expectedMagic?: number): number {
+  let head: Uint8Array;
+  try {
+    head = gunzipHead(packed, LONGEST_HEADER);
+  } catch (err) {
+    throw new IdxFormatError(`${file}: looks gzipped (starts with 1f 8b) but does not unpack: ${(err as Error).message}`);
   }
-  return bytes;
+  if (head.length < LONGEST_HEADER && !hasFullHeader(head)) return LONGEST_HEADER;
+  return idxDeclaredBytes(head, file, packedBytes, expectedMagic);
+}
+
+/** Inflates a whole gzip stream to at most `cap` bytes, in one buffer of that size (see inflateBounded). */
+function gunzipIdx(bytes: Uint8Array, cap: number, file: string): Uint8Array {
+  try {
+    return inflateBounded(bytes, cap, 'gzip');
+  } catch (err) {
+    if (err instanceof InflateLimitError) {
+      throw new IdxFormatError(`${file}: gzip data inflates beyond the ${cap} bytes its IDX header declares; refusing to unpack more`);
+    }
+    throw new IdxFormatError(`${file}: looks gzipped (starts with 1f 8b) but does not unpack: ${(err as Error).message}`);
+  }
 }
 
 function hasFullHeader(head: Uint8Array): boolean {
@@ -144,26 +157,72 @@ function checkIdxLength(dims: number[], headerBytes: number, length: number, fil
   return expected;
 }
 
-/** Reads and parses one IDX file, plain or gzipped. */
+/**
+ * Reads one IDX file, plain or gzipped, judging it by its header before anything the size of its data is
+ * allocated: magic, dimensions, the 1 GiB limit and the file's real size (plain) or the most its compressed
+ * bytes could hold (gzip) must all agree first.
+ *
+ * A plain file's payload is then read READ_CHUNK_BYTES at a time straight into the one array returned as
+ * `data`: no buffer of the whole file, no second copy. A gzipped file is read whole (zlib's synchronous API
+ * takes its input in one piece; a download is a fifth of its data or less) and inflates into one buffer
+ * capped at the declared size, of which `data` is a view.
+ */
 export function readIdxFile(path: string, expectedMagic?: number): IdxArray {
   const f = openInputFile(path, 'IDX file', MAX_IDX_BYTES);
-  let raw: Uint8Array;
   try {
-    const head = f.read(0, 4 + 4 * 255);
-    const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-    // a plain file is judged by its header before the data is read: the sizes must match the file's
-    if (!gzipped) checkPlainIdxSize(head, path, f.size, expectedMagic);
-    raw = f.read(0, f.size);
+    const head = f.read(0, LONGEST_HEADER);
+    if (isGzip(head)) return readGzipIdx(f, path, expectedMagic);
+    const { magic, dims, headerBytes } = parseIdxHeader(head, path, expectedMagic);
+    idxDeclaredBytes(head, path, undefined, expectedMagic);
+    const end = checkIdxLength(dims, headerBytes, f.size, path);
+    const data = new Uint8Array(end - headerBytes);
+    const got = f.readInto(headerBytes, data);
+    // the size was checked by fstat; a file cut while being read is still a truncated file
+    if (got < data.length) throw new IdxFormatError(`${path}: truncated IDX file: dimensions ${dims.join('×')} need ${end} bytes, got ${headerBytes + got} (the file shrank while being read)`);
+    return { magic, dims, data };
   } finally {
     f.close();
   }
-  return parseIdx(maybeGunzip(raw, path), path, expectedMagic);
 }
 
-function checkPlainIdxSize(head: Uint8Array, file: string, size: number, expectedMagic?: number): void {
-  idxDeclaredBytes(head, file, undefined, expectedMagic);
-  const { dims, headerBytes } = parseIdxHeader(head, file, expectedMagic);
-  checkIdxLength(dims, headerBytes, size, file);
+/**
+ * The gzip branch of readIdxFile. The header comes from inflating a prefix of the file (GZIP_HEAD_PREFIX),
+ * and a file larger than any gzip of the declared data could be is refused before the rest is read.
+ */
+function readGzipIdx(f: InputFile, path: string, expectedMagic?: number): IdxArray {
+  const prefix = f.read(0, GZIP_HEAD_PREFIX);
+  if (prefix.length < f.size && headTooShort(prefix)) {
+    throw new IdxFormatError(`${path}: gzip data gives no whole IDX header from its first ${prefix.length} bytes (a gzip header's own fields that long are not supported)`);
+  }
+  const cap = gzipIdxCap(prefix, path, f.size, expectedMagic);
+  // stored (uncompressed) DEFLATE blocks add 5 bytes per 65,535, gzip 18 bytes plus optional name fields
+  // (1 MiB allowed for those and for further members)
+  const most = cap + Math.ceil(cap / 1000) + 2 ** 20;
+  if (f.size > most) {
+    throw new IdxFormatError(`${path}: gzip file has ${f.size} bytes, more than the ${most} any gzip of the ${cap} bytes its IDX header declares needs`);
+  }
+  const packed = prefix.length === f.size ? prefix : new Uint8Array(f.size);
+  if (packed !== prefix) {
+    packed.set(prefix);
+    f.readInto(prefix.length, packed.subarray(prefix.length));
+  }
+  return parseIdx(gunzipIdx(packed, cap, path), path, expectedMagic);
+}
+
+/**
+ * How much of a gzipped file is inflated to find the IDX header: a real file's gzip header (name, comment) is
+ * tens of bytes, and a prefix this short bounds what a hostile one can inflate to on the way (64 MiB at most).
+ */
+const GZIP_HEAD_PREFIX = 64 * 1024;
+
+/** Whether `prefix` of a gzip stream unpacks to less than a whole IDX header (false if it does not unpack: gzipIdxCap says why). */
+function headTooShort(prefix: Uint8Array): boolean {
+  try {
+    const head = gunzipHead(prefix, LONGEST_HEADER);
+    return head.length < LONGEST_HEADER && !hasFullHeader(head);
+  } catch {
+    return false;
+  }
 }
 
 /** IDX bytes for unsigned-byte data of shape `dims`; gzipped if asked. For tests, and for exporting data sets. */

@@ -2,6 +2,8 @@
  * Images as network input: a decoded image (any size, grey or colour) made into what an MNIST network
  * expects. Pure (no Node imports), so the browser demo prepares a drawing exactly as the CLI prepares a PNG.
  */
+import { UNORM8 } from '../backends/upload.ts';
+
 export interface RawImage {
   width: number;
   height: number;
@@ -14,6 +16,13 @@ export interface RawImage {
 export interface MnistInput {
   /** size·size values in [0, 1], white digit on black like MNIST. */
   pixels: Float32Array;
+  /**
+   * The same pixels as bytes (pixels[i] = bytes[i] / 255 exactly, the UNORM8 table), where preparing the
+   * image lost nothing: one gray level per pixel (grayscale, or colour with R = G = B), fully opaque, already
+   * size×size and not re-fitted; inverting is 255 − b. Null where resampling or blending made other values.
+   * Like IDX ubyte pixels, these go to the network as a ByteMatrix.
+   */
+  bytes: Uint8Array | null;
   size: number;
   /** The image was mostly bright (dark digit on light paper) and was inverted. */
   inverted: boolean;
@@ -58,6 +67,12 @@ export function toMnistInput(img: RawImage, options: MnistInputOptions | number 
   if (!Number.isInteger(size) || size < 1 || size > 4096) throw new RangeError(`toMnistInput: size must be an integer in 1..4096, got ${String(size)}`);
   checkRawImage(img, 'toMnistInput');
   const { width, height, channels, data } = img;
+  const resized = width !== size || height !== size;
+  const fit = opts.fit === 'auto' || opts.fit === undefined ? (resized ? 'mnist' : 'stretch') : opts.fit;
+  if (!resized && fit === 'stretch') {
+    const bytes = grayBytes(img);
+    if (bytes) return byteInput(bytes, size);
+  }
   const n = width * height;
   const gray = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -87,8 +102,6 @@ export function toMnistInput(img: RawImage, options: MnistInputOptions | number 
     for (let i = 0; i < n; i++) gray[i] = 1 - gray[i];
     notes.push(`inverted: the image is mostly bright (mean ${mean.toFixed(2)}), MNIST digits are white on black`);
   }
-  const resized = width !== size || height !== size;
-  const fit = opts.fit === 'auto' || opts.fit === undefined ? (resized ? 'mnist' : 'stretch') : opts.fit;
   let pixels: Float32Array | undefined;
   if (fit === 'mnist') {
     pixels = mnistFit(gray, width, height, size);
@@ -98,10 +111,46 @@ export function toMnistInput(img: RawImage, options: MnistInputOptions | number 
     pixels = resized ? areaResize(gray, width, height, size, size) : gray;
     if (resized) notes.push(`resized from ${width}×${height} to ${size}×${size} by area averaging`);
   }
-  return { pixels, size, inverted, resized, originalWidth: width, originalHeight: height, notes };
+  return { pixels, size, inverted, resized, originalWidth: width, originalHeight: height, notes, bytes: null };
 }
 
-/** PNG bytes → MNIST input in one call, for the CLI; a number for `options` is the output size. */
+/** One gray byte per pixel when the image has exactly that (R = G = B, alpha 255 throughout), else null. */
+function grayBytes({ width, height, channels, data }: RawImage): Uint8Array | null {
+  const n = width * height;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = i * channels;
+    const v = data[p];
+    if (channels >= 3 && (data[p + 1] !== v || data[p + 2] !== v)) return null;
+    if ((channels === 2 || channels === 4) && data[p + channels - 1] !== 255) return null;
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * The lossless case of toMnistInput, on bytes: inverted (255 − b) by the same test as the float path (mean
+ * of b/255 over 0.5), pixels read from UNORM8, so the bytes and the floats are one input in two widths.
+ */
+function byteInput(bytes: Uint8Array, size: number): MnistInput {
+  let mean = 0;
+  for (const b of bytes) mean += UNORM8[b];
+  mean /= bytes.length;
+  const inverted = mean > 0.5;
+  const notes: string[] = [];
+  if (inverted) {
+    for (let i = 0; i < bytes.length; i++) bytes[i] = 255 - bytes[i];
+    notes.push(`inverted: the image is mostly bright (mean ${mean.toFixed(2)}), MNIST digits are white on black`);
+  }
+  const pixels = Float32Array.from(bytes, (b) => UNORM8[b]);
+  return { pixels, bytes, size, inverted, resized: false, originalWidth: size, originalHeight: size, notes };
+}
+
+/**
+ * MNIST's own preparation (LeCun et al.): the digit's bounding box scaled so its longer side is 20 of 28
+ * pixels, keeping the aspect ratio, then placed so its centre of mass is the frame's centre. Returns
+ * undefined when there is no ink to find (a blank image), so the caller falls back to a plain resize.
+ */
 function mnistFit(gray: Float32Array, w: number, h: number, size: number): Float32Array | undefined {
   let max = 0;
   for (const v of gray) if (v > max) max = v;

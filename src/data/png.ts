@@ -211,12 +211,7 @@ export function pngChunk(type: string, body: Uint8Array): Uint8Array {
   return out;
 }
 
+/** PNG bytes → MNIST input in one call, for the CLI; a number for `options` is the output size. */
 export function pngToMnistInput(bytes: Uint8Array, file = '<png>', options: MnistInputOptions | number = {}): MnistInput {
   return toMnistInput(decodePng(bytes, file), options);
 }
-
-/**
- * MNIST's own preparation (LeCun et al.): the digit's bounding box scaled so its longer side is 20 of 28
- * pixels, keeping the aspect ratio, then placed so its centre of mass is the frame's centre. Returns
- * undefined when there is no ink to find (a blank image), so the caller falls back to a plain resize.
- */

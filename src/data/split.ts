@@ -8,7 +8,7 @@
  * comparable between seeds.
  */
 import { Random } from '../random.ts';
-import { type Dataset, makeDataset } from './dataset.ts';
+import { type Dataset, makeByteDataset } from './dataset.ts';
 
 export const SIZE = 28;
 export const PIXELS = SIZE * SIZE;
@@ -28,8 +28,15 @@ export interface MnistSplit {
   test: Dataset;
 }
 
-/** The split itself, separate from file loading so it can be tested on small synthetic classes. */
-export function splitDigits(perClass: readonly Float32Array[], options: MnistSplitOptions = {}): MnistSplit {
+/**
+ * The split itself, separate from file loading so it can be tested on small synthetic classes. `perClass[c]`
+ * holds class c's 8-bit pixels, PIXELS bytes a digit; both halves are byte data sets (x = bytes / 255).
+ */
+export function splitDigits(perClass: readonly Uint8Array[], options: MnistSplitOptions = {}): MnistSplit {
+  perClass.forEach((d, c) => {
+    if (!(d instanceof Uint8Array)) throw new TypeError(`splitDigits: class ${c} must be a Uint8Array of 8-bit pixels, got ${(d as unknown as object | null)?.constructor?.name ?? typeof d}`);
+    if (d.length % PIXELS !== 0) throw new RangeError(`splitDigits: class ${c} has ${d.length} pixels, not a multiple of ${PIXELS}`);
+  });
   const seed = options.seed ?? 1;
   const counts = perClass.map((d) => d.length / PIXELS);
   const total = counts.reduce((a, b) => a + b, 0);
@@ -58,14 +65,14 @@ export function splitDigits(perClass: readonly Float32Array[], options: MnistSpl
   // anyone slicing off "the first 500" for a quick test.
   const build = (idx: [number, number][], name: string): Dataset => {
     const order = rng.permutation(idx.length);
-    const x = new Float32Array(idx.length * PIXELS);
+    const bytes = new Uint8Array(idx.length * PIXELS);
     const labels = new Uint8Array(idx.length);
     for (let i = 0; i < idx.length; i++) {
       const [c, k] = idx[order[i]];
-      x.set(perClass[c].subarray(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
+      bytes.set(perClass[c].subarray(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
       labels[i] = c;
     }
-    return makeDataset({ data: x, rows: idx.length, cols: PIXELS }, labels, {
+    return makeByteDataset({ bytes, rows: idx.length, cols: PIXELS }, labels, {
       classes: CLASSES, width: SIZE, height: SIZE,
       source: `embedded MNIST digits (mnist package), ${name} ${idx.length}, seed ${seed}`,
     });

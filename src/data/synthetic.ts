@@ -39,7 +39,7 @@ export function syntheticDigits(n: number): { x: ByteMatrix; y: ClassIndices } {
       if (sr < 0 || sr >= SIZE) continue;
       for (let col = 0; col < SIZE; col++) {
         const sc = col - dx;
-        if (sc >= 0 && sc < SIZE) bytes[o + r * SIZE + col] = Math.round(src[at + sr * SIZE + sc] * 255);
+        if (sc >= 0 && sc < SIZE) bytes[o + r * SIZE + col] = src[at + sr * SIZE + sc];
       }
     }
     labels[i] = c;

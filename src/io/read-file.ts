@@ -22,10 +22,18 @@ function kind(st: Stats): string {
   return 'not a regular file';
 }
 
+/** How much one read asks the kernel for: large enough to cost nothing per call, small enough to bound any one call. */
+export const READ_CHUNK_BYTES = 4 * 2 ** 20;
+
 export interface InputFile {
   readonly size: number;
   /** bytes [start, start + n) of the file (fewer only if it shrank since it was opened) */
   read(start: number, n: number): Uint8Array;
+  /**
+   * Bytes [start, start + dst.length) straight into `dst`, READ_CHUNK_BYTES at a time (no staging copy);
+   * returns how many arrived: fewer than dst.length only if the file ends first.
+   */
+  readInto(start: number, dst: Uint8Array): number;
   close(): void;
 }
 
@@ -49,18 +57,22 @@ export function openInputFile(path: string, what: string, maxBytes: number): Inp
     throw err;
   }
   const size = fstatSync(fd).size;
+  const readInto = (start: number, dst: Uint8Array): number => {
+    let at = 0;
+    while (at < dst.length) {
+      const got = readSync(fd, dst, at, Math.min(READ_CHUNK_BYTES, dst.length - at), start + at);
+      if (got === 0) break;
+      at += got;
+    }
+    return at;
+  };
   return {
     size,
     read(start: number, n: number): Uint8Array {
       const out = new Uint8Array(Math.max(0, Math.min(n, size - start)));
-      let at = 0;
-      while (at < out.length) {
-        const got = readSync(fd, out, at, out.length - at, start + at);
-        if (got === 0) return out.subarray(0, at);
-        at += got;
-      }
-      return out;
+      return out.subarray(0, readInto(start, out));
     },
+    readInto,
     close: () => closeSync(fd),
   };
 }
