@@ -6,10 +6,11 @@ import { assemble } from './shaders.ts';
 
 /**
  * The matmul implementations: the readable reference, register blocking, 32×32 and 64×64 shared-memory
- * tiles, split-K for narrow outputs, and regblock with 8×8 blocks (wide). The tuner (tuner.ts) times every one but the reference per shape.
+ * tiles, split-K for narrow outputs, regblock with 8×8 blocks (wide), and wide with loads shared across a
+ * subgroup quad (subgroup). The tuner (tuner.ts) times every one but the reference per shape.
  */
-export type MatmulKernel = 'naive' | 'regblock' | 'wide' | 'tiled' | 'tiled64' | 'splitk';
-export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'wide', 'tiled', 'tiled64', 'splitk'];
+export type MatmulKernel = 'naive' | 'regblock' | 'wide' | 'subgroup' | 'tiled' | 'tiled64' | 'splitk';
+export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'wide', 'subgroup', 'tiled', 'tiled64', 'splitk'];
 
 /** NT: C = A·Bᵀ (forward), NN: C = A·B (backprop), TN: C = Aᵀ·B (weight gradient). */
 /**
@@ -17,7 +18,7 @@ export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'wi
  * of them takes 3–10 s to compile and runs slower than the barrier-free ones (measured: bench/RESULTS.md),
  * so the tuner does not try them there.
  */
-export const USES_WORKGROUP_MEMORY: Record<MatmulKernel, boolean> = { naive: false, regblock: false, wide: false, tiled: true, tiled64: true, splitk: true };
+export const USES_WORKGROUP_MEMORY: Record<MatmulKernel, boolean> = { naive: false, regblock: false, wide: false, subgroup: false, tiled: true, tiled64: true, splitk: true };
 
 /** Whether this adapter can run `kernel` (a subgroup variant needs the `subgroups` feature). */
 export function matmulAvailable(kernel: MatmulKernel, features: readonly string[]): boolean {
@@ -36,6 +37,7 @@ export function matmulTile(kernel: MatmulKernel): { rows: number; cols: number }
   if (kernel === 'regblock') return { rows: 64, cols: 32 };
   if (kernel === 'tiled64' || kernel === 'wide') return { rows: 64, cols: 64 };
   if (kernel === 'splitk') return { rows: 4, cols: 16 };
+  if (kernel === 'subgroup') return { rows: 16, cols: 16 };
   return { rows: 32, cols: 32 };
 }
 
