@@ -43,6 +43,19 @@ export function matmulTile(kernel: MatmulKernel): { rows: number; cols: number }
 
 export type Constants = Record<string, number>;
 
+/** The element type of a product's input batch operand: float32, or 8-bit pixels packed four to a u32. */
+export type MatmulOperands = 'f32' | 'u8';
+
+/** Operand files of a kernel that keeps them apart from its core (matmul_subgroup.wgsl); none for the others. */
+function operandFiles(kernel: MatmulKernel, form: MatmulForm, operands: MatmulOperands): string[] {
+  if (operands === 'u8' && (kernel !== 'subgroup' || form === 'NN')) {
+    throw new RangeError(`matmul: 8-bit operands exist for the subgroup kernel's NT and TN forms only, not ${kernel} ${form}`);
+  }
+  if (kernel !== 'subgroup') return [];
+  if (operands === 'f32') return ['operands_f32'];
+  return [form === 'NT' ? 'operands_u8a' : 'operands_u8b'];
+}
+
 const EPILOGUE_FILES: Record<Epilogue, string[]> = {
   plain: ['epilogue_plain'],
   forward: ['activation', 'epilogue_forward'],
@@ -103,8 +116,12 @@ export class Kernels {
     return p;
   }
 
-  matmul(kernel: MatmulKernel, form: MatmulForm, epilogue: Epilogue, constants: Constants = {}): Promise<GPUComputePipeline> {
-    const files = ['common', ...EPILOGUE_FILES[epilogue], `matmul_${kernel}`];
+  /**
+   * A matmul pipeline. `operands: 'u8'` reads the first layer's input batch as packed 8-bit pixels: A in the
+   * forward product (NT), B in the weight gradient (TN); only the subgroup kernel has that variant.
+   */
+  matmul(kernel: MatmulKernel, form: MatmulForm, epilogue: Epilogue, constants: Constants = {}, operands: MatmulOperands = 'f32'): Promise<GPUComputePipeline> {
+    const files = ['common', ...EPILOGUE_FILES[epilogue], ...operandFiles(kernel, form, operands), `matmul_${kernel}`];
     return this.pipeline(files, { FORM: FORM_ID[form], ...constants });
   }
 }
