@@ -11,11 +11,14 @@
 //             otherwise X holds the float32 bits (row stride ldX4 vec4s).
 //   D_LABELS  targets are one u32 class index per row, expanded here to a one-hot row of exact 0s and 1s;
 //             otherwise Dset holds the float32 target rows (row stride ldD4 vec4s).
+//   PACKED    (with X_U8) the batch keeps the bytes: the words are copied as they are into Xq, for the first
+//             layer's 8-bit matmul operands (operands_u8a/u8b.wgsl), and Xb is not written.
 // A batch may have more rows than one dispatch dimension allows (65,535 workgroups): rows are spread over
 // y and z, r = y + z·rowsY.
 
 override X_U8: bool = false;
 override D_LABELS: bool = false;
+override PACKED: bool = false;
 
 struct GatherShape {
   ldX4: u32,   // input row stride in vec4s (= u32 words of packed bytes)
@@ -32,6 +35,7 @@ struct GatherShape {
 @group(0) @binding(5) var<uniform> shape: GatherShape;
 @group(0) @binding(6) var<storage, read> step: Step;
 @group(0) @binding(7) var<storage, read> byteScale: array<f32, 256>;
+@group(0) @binding(8) var<storage, read_write> Xq: array<u32>;
 
 fn inputs4(p: u32, c: u32) -> vec4<f32> {
   if (X_U8) {
@@ -62,7 +66,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (live) {
     p = select(order[step.start + r], step.start + r, step.sequential == 1u);
   }
-  if (c < shape.ldX4) {
+  if (PACKED && c < shape.ldX4) {
+    var w = 0u;
+    if (live) { w = X[p * shape.ldX4 + c]; }
+    Xq[r * shape.ldX4 + c] = w;
+  } else if (c < shape.ldX4) {
     var v = vec4<f32>(0.0);
     if (live) { v = inputs4(p, c); }
     Xb[r * shape.ldX4 + c] = v;

@@ -27,6 +27,10 @@ describe.skipIf(!ok)('verifyBackend on this adapter', () => {
       for (const form of ['NT', 'NN', 'TN']) has(`matmul ${k} ${form} (plain)`);
       has(`matmul ${k} fused epilogues`);
     }
+    if (matmulAvailable('subgroup', ctx.features)) {
+      has('matmul subgroup NT (plain, 8-bit A)');
+      has('matmul subgroup TN (plain, 8-bit B)');
+    }
     for (const a of ACTIVATIONS) has(`activation ${a} `);
     for (const l of LOSSES) has(`loss ${l} `);
     for (const o of Object.keys(OPTIMIZER_ID)) {

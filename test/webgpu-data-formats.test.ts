@@ -177,6 +177,37 @@ describe.skipIf(!ok)('WebGPU: data formats and streamed chunks', () => {
     }
   });
 
+  it('with the subgroup kernel, 8-bit batches stay bytes into the first layer and agree with the CPU and the float32 path', async () => {
+    const context = gpu.context;
+    if (!context.features.includes('subgroups')) return; // no 8-bit operands without the kernel
+    const sg = await createWebGpuBackend({ context, matmul: 'subgroup' });
+    const sgSmall = await createWebGpuBackend({ context, dataBudget: 4096, matmul: 'subgroup' });
+    try {
+      // the training plan keeps bytes (and the same network with float32 data runs the same plan, unpacked)
+      const spec = makeSpec(net);
+      const session = await sg.compile(spec, makeParams(spec, new Random(3)));
+      await session.trainSteps(await session.upload(sets.bytes, sets.labels), new Random(1).permutation(ROWS), 0, 32, 1);
+      expect(session.keepsBytes).toBe(true);
+      session.dispose();
+      const bytes = await run(sg, sets.bytes, sets.labels);
+      const floats = await run(sg, sets.x, sets.y);
+      const cpu = await run(createCpuBackend({ kernels: 'reference' }), sets.bytes, sets.labels);
+      for (const other of [floats, cpu]) {
+        bytes.metrics.forEach((m, k) => {
+          expect(m.count).toBe(other.metrics[k].count);
+          expect(m.correct).toBe(other.metrics[k].correct);
+          expect(Math.abs(m.lossSum - other.metrics[k].lossSum)).toBeLessThanOrEqual(1e-4 * (1 + other.metrics[k].lossSum));
+        });
+        other.params.forEach((p, l) => p.W.forEach((w, k) => expect(Math.abs(bytes.params[l].W[k] - w)).toBeLessThanOrEqual(2e-4 * (1 + Math.abs(w)))));
+      }
+      // streamed chunks of bytes go through the same packed path: exactly the resident results
+      expectIdentical(bytes, await run(sgSmall, sets.bytes, sets.labels));
+    } finally {
+      sg.dispose();
+      sgSmall.dispose();
+    }
+  });
+
   it('a batch larger than one chunk, and a bad label, fail with errors that name them', async () => {
     const spec = makeSpec(net);
     const session = await small.compile(spec, makeParams(spec, new Random(3)));

@@ -16,6 +16,8 @@ import { Kernels, MATMUL_KERNELS } from '../src/backends/webgpu/kernels.ts';
 import type { MatmulForm } from '../src/backends/webgpu/kernels.ts';
 import { productBound } from '../src/verify/tolerance.ts';
 import { GpuMatmul, matmulReference, operandShapes } from '../src/backends/webgpu/matmul.ts';
+import { UNORM8 } from '../src/backends/upload.ts';
+import { Random } from '../src/random.ts';
 
 const ok = await haveGpu();
 
@@ -65,5 +67,38 @@ describe.skipIf(!ok)('matmul kernels vs CPU', () => {
         }
       });
     }
+  }
+});
+
+describe.skipIf(!ok)('subgroup kernel with 8-bit operands (the first layer of a byte data set) vs CPU', () => {
+  // A = X (bytes) in the forward NT form, B = X in the weight gradient TN form; odd widths exercise the
+  // padding of packed rows (a row of 13 bytes is 4 words, its last 3 bytes zero)
+  let mem: GpuMemory;
+  let kernels: Kernels;
+  afterAll(() => mem?.destroyAll());
+  for (const form of ['NT', 'TN'] as const) {
+    it(`subgroup ${form}, 8-bit ${form === 'NT' ? 'A' : 'B'}`, async () => {
+      const gpu = (await sharedGpu())!;
+      if (!gpu.features.includes('subgroups')) return; // the kernel needs the feature; verify lists it as absent
+      mem ??= new GpuMemory(gpu.device);
+      kernels ??= new Kernels(gpu.device);
+      for (const [M, R, N] of [...SHAPES, [13, 13, 13], [65, 257, 31]] as [number, number, number][]) {
+        const shape = { M, N, R };
+        const s = operandShapes(form, shape);
+        const rng = new Random(M * 31 + R * 7 + N);
+        const n = form === 'NT' ? s.a[0] * s.a[1] : s.b[0] * s.b[1];
+        const bytes = Uint8Array.from({ length: n }, () => Math.floor(rng.uniform(0, 256)));
+        const x = Float32Array.from(bytes, (b) => UNORM8[b]);
+        const other = form === 'NT' ? randomArray(s.b[0] * s.b[1], N * 7 + R) : randomArray(s.a[0] * s.a[1], M * 1000 + R);
+        const [A, B] = form === 'NT' ? [x, other] : [other, x];
+        const mm = await GpuMatmul.create(mem, kernels, 'subgroup', form, shape, form === 'NT' ? bytes : A, form === 'NT' ? B : bytes);
+        const C = await mm.run();
+        const ref = matmulReference(form, shape, A, B);
+        const scale = absProduct(form, shape, A, B);
+        let worst = 0;
+        for (let k = 0; k < ref.length; k++) worst = Math.max(worst, Math.abs(C[k] - ref[k]) / productBound(R, scale[k] || 1e-30));
+        expect(worst, `${form} ${M}×${R}×${N}`).toBeLessThanOrEqual(1);
+      }
+    });
   }
 });

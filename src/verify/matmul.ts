@@ -11,6 +11,7 @@ import type { MatmulShape } from '../backends/webgpu/matmul.ts';
 import { GpuMemory } from '../backends/webgpu/memory.ts';
 import type { GpuContext } from '../backends/webgpu/device.ts';
 import { Random } from '../random.ts';
+import { UNORM8 } from '../backends/upload.ts';
 import { PRODUCT_WHY, productBound } from './tolerance.ts';
 import { Worst } from './result.ts';
 import type { CheckResult } from './result.ts';
@@ -50,8 +51,9 @@ function randomArray(n: number, rng: Random): Float32Array {
 
 interface Case {
   shape: MatmulShape;
-  A: Float32Array;
-  B: Float32Array;
+  /** a Uint8Array operand is 8-bit pixels (x = b/255), read packed by the kernel */
+  A: Float32Array | Uint8Array;
+  B: Float32Array | Uint8Array;
   ref: Float64Array;
   /** Σ_r |A'(i,r)·B'(r,j)| per element: the scale of rounding error */
   scale: Float64Array;
@@ -66,6 +68,23 @@ export function matmulCases(form: MatmulForm, shapes: readonly (readonly [number
     const A = randomArray(s.a[0] * s.a[1], rng);
     const B = randomArray(s.b[0] * s.b[1], rng);
     return { shape, A, B, ref: matmulReference(form, shape, A, B), scale: matmulReference(form, shape, A.map(Math.abs), B.map(Math.abs)) };
+  });
+}
+
+/**
+ * Cases whose input-batch operand is 8-bit pixels, as the first layer's batch of a byte data set reaches the
+ * subgroup kernel: A (X) in the forward NT form, B (X) in the weight gradient TN form.
+ */
+export function byteCases(form: 'NT' | 'TN', shapes: readonly (readonly [number, number, number])[] = MATMUL_SHAPES): Case[] {
+  return matmulCases(form, shapes).map((c) => {
+    const rng = new Random(c.shape.M * 31 + c.shape.R);
+    const floats = form === 'NT' ? c.A : c.B;
+    const bytes = Uint8Array.from(floats, () => Math.floor(rng.uniform(0, 256)));
+    const x = Float32Array.from(bytes, (b) => UNORM8[b]);
+    const [A, B] = form === 'NT' ? [x, c.B as Float32Array] : [c.A as Float32Array, x];
+    const ref = matmulReference(form, c.shape, A, B);
+    const scale = matmulReference(form, c.shape, A.map(Math.abs), B.map(Math.abs));
+    return form === 'NT' ? { shape: c.shape, A: bytes, B, ref, scale } : { shape: c.shape, A, B: bytes, ref, scale };
   });
 }
 
@@ -89,7 +108,8 @@ export async function checkMatmul(ctx: GpuContext, kernels: Kernels, kernel: Mat
   } finally {
     mem.destroyAll();
   }
-  return worst.result(`matmul ${kernel} ${form} (plain)`, kernel, cases.map((c) => label([c.shape.M, c.shape.R, c.shape.N])), `|err|/Σ|a·b| ≤ 4·R·2⁻²³: ${PRODUCT_WHY}`);
+  const bytes = cases.some((c) => c.A instanceof Uint8Array || c.B instanceof Uint8Array) ? `, 8-bit ${form === 'NT' ? 'A' : 'B'}` : '';
+  return worst.result(`matmul ${kernel} ${form} (plain${bytes})`, kernel, cases.map((c) => label([c.shape.M, c.shape.R, c.shape.N])), `|err|/Σ|a·b| ≤ 4·R·2⁻²³: ${PRODUCT_WHY}`);
 }
 
 /** Every kernel this adapter can run × every form; `each` hears of each group as it finishes (progress). */
@@ -107,6 +127,14 @@ export async function checkMatmuls(
       if (only && !only.includes(kernel)) continue;
       if (!matmulAvailable(kernel, ctx.features)) continue;
       const r = await checkMatmul(ctx, kernels, kernel, form, cases);
+      out.push(r);
+      each?.(r);
+    }
+  }
+  // the subgroup kernel's 8-bit operands (the first layer's batch of a byte data set)
+  if (matmulAvailable('subgroup', ctx.features) && (!only || only.includes('subgroup'))) {
+    for (const form of ['NT', 'TN'] as const) {
+      const r = await checkMatmul(ctx, kernels, 'subgroup', form, byteCases(form, shapes));
       out.push(r);
       each?.(r);
     }

@@ -107,7 +107,8 @@ export async function requestGpu(options: RequestGpuOptions = {}): Promise<GpuCo
     maxStorageBuffersPerShaderStage: al.maxStorageBuffersPerShaderStage,
     maxComputeWorkgroupStorageSize: al.maxComputeWorkgroupStorageSize,
   };
-  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  // timestamps for the tuner's timings, subgroups for the subgroup matmul; each only where the adapter has it
+  const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const report = adapterReport(adapter);
   return {

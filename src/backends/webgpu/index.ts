@@ -11,7 +11,7 @@
 import type { Backend, LayerParams, NetworkSpec, TrainingSession } from '../../backend.ts';
 import { limitsReport, requestGpu } from './device.ts';
 import type { AdapterReport, GpuContext, RequestGpuOptions } from './device.ts';
-import { KERNEL_FILES, Kernels, MATMUL_KERNELS } from './kernels.ts';
+import { KERNEL_FILES, Kernels, MATMUL_KERNELS, matmulAvailable } from './kernels.ts';
 import type { MatmulKernel } from './kernels.ts';
 import { GpuMemory } from './memory.ts';
 import { checkParamSizes, checkParams } from './params.ts';
@@ -76,9 +76,14 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
   if (!(dataBudget > 0)) throw new RangeError(`webgpu: dataBudget must be a positive number of bytes, got ${options.dataBudget}`);
   const choice = options.matmul ?? 'auto';
   if (choice !== 'auto' && !MATMUL_KERNELS.includes(choice)) throw new RangeError(`webgpu: unknown matmul kernel '${String(choice)}'`);
-  // the untuned guess: barrier-free register blocking on a software adapter, shared-memory tiles on hardware;
-  // used where a product is never run (inference plans build, but never dispatch, backprop and update)
-  const guess: MatmulKernel = choice === 'auto' ? (ctx.report.isFallback ? 'regblock' : 'tiled') : choice;
+  if (choice !== 'auto' && !matmulAvailable(choice, ctx.features)) {
+    throw new RangeError(`webgpu: matmul kernel '${choice}' needs the adapter's 'subgroups' feature, which ${ctx.describe()} does not have`);
+  }
+  // the untuned guess: barrier-free register blocking on a software adapter (sharing loads across a quad
+  // where subgroups exist: bench/RESULTS.md), shared-memory tiles on hardware; used where a product is
+  // never run (inference plans build, but never dispatch, backprop and update)
+  const softwareGuess: MatmulKernel = matmulAvailable('subgroup', ctx.features) ? 'subgroup' : 'regblock';
+  const guess: MatmulKernel = choice === 'auto' ? (ctx.report.isFallback ? softwareGuess : 'tiled') : choice;
   const kernels = new Kernels(ctx.device);
   const tuner = choice === 'auto' ? new MatmulTuner(ctx.device, kernels, ctx.report, ctx.features, guess) : null;
   const sessions = new Set<WebGpuSession>();

@@ -6,10 +6,11 @@ import { assemble } from './shaders.ts';
 
 /**
  * The matmul implementations: the readable reference, register blocking, 32×32 and 64×64 shared-memory
- * tiles, split-K for narrow outputs, and regblock with 8×8 blocks (wide). The tuner (tuner.ts) times every one but the reference per shape.
+ * tiles, split-K for narrow outputs, regblock with 8×8 blocks (wide), and wide with loads shared across a
+ * subgroup quad (subgroup). The tuner (tuner.ts) times every one but the reference per shape.
  */
-export type MatmulKernel = 'naive' | 'regblock' | 'wide' | 'tiled' | 'tiled64' | 'splitk';
-export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'wide', 'tiled', 'tiled64', 'splitk'];
+export type MatmulKernel = 'naive' | 'regblock' | 'wide' | 'subgroup' | 'tiled' | 'tiled64' | 'splitk';
+export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'wide', 'subgroup', 'tiled', 'tiled64', 'splitk'];
 
 /** NT: C = A·Bᵀ (forward), NN: C = A·B (backprop), TN: C = Aᵀ·B (weight gradient). */
 /**
@@ -17,7 +18,7 @@ export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'wi
  * of them takes 3–10 s to compile and runs slower than the barrier-free ones (measured: bench/RESULTS.md),
  * so the tuner does not try them there.
  */
-export const USES_WORKGROUP_MEMORY: Record<MatmulKernel, boolean> = { naive: false, regblock: false, wide: false, tiled: true, tiled64: true, splitk: true };
+export const USES_WORKGROUP_MEMORY: Record<MatmulKernel, boolean> = { naive: false, regblock: false, wide: false, subgroup: false, tiled: true, tiled64: true, splitk: true };
 
 /** Whether this adapter can run `kernel` (a subgroup variant needs the `subgroups` feature). */
 export function matmulAvailable(kernel: MatmulKernel, features: readonly string[]): boolean {
@@ -36,10 +37,24 @@ export function matmulTile(kernel: MatmulKernel): { rows: number; cols: number }
   if (kernel === 'regblock') return { rows: 64, cols: 32 };
   if (kernel === 'tiled64' || kernel === 'wide') return { rows: 64, cols: 64 };
   if (kernel === 'splitk') return { rows: 4, cols: 16 };
+  if (kernel === 'subgroup') return { rows: 16, cols: 16 };
   return { rows: 32, cols: 32 };
 }
 
 export type Constants = Record<string, number>;
+
+/** The element type of a product's input batch operand: float32, or 8-bit pixels packed four to a u32. */
+export type MatmulOperands = 'f32' | 'u8';
+
+/** Operand files of a kernel that keeps them apart from its core (matmul_subgroup.wgsl); none for the others. */
+function operandFiles(kernel: MatmulKernel, form: MatmulForm, operands: MatmulOperands): string[] {
+  if (operands === 'u8' && (kernel !== 'subgroup' || form === 'NN')) {
+    throw new RangeError(`matmul: 8-bit operands exist for the subgroup kernel's NT and TN forms only, not ${kernel} ${form}`);
+  }
+  if (kernel !== 'subgroup') return [];
+  if (operands === 'f32') return ['operands_f32'];
+  return [form === 'NT' ? 'operands_u8a' : 'operands_u8b'];
+}
 
 const EPILOGUE_FILES: Record<Epilogue, string[]> = {
   plain: ['epilogue_plain'],
@@ -101,8 +116,12 @@ export class Kernels {
     return p;
   }
 
-  matmul(kernel: MatmulKernel, form: MatmulForm, epilogue: Epilogue, constants: Constants = {}): Promise<GPUComputePipeline> {
-    const files = ['common', ...EPILOGUE_FILES[epilogue], `matmul_${kernel}`];
+  /**
+   * A matmul pipeline. `operands: 'u8'` reads the first layer's input batch as packed 8-bit pixels: A in the
+   * forward product (NT), B in the weight gradient (TN); only the subgroup kernel has that variant.
+   */
+  matmul(kernel: MatmulKernel, form: MatmulForm, epilogue: Epilogue, constants: Constants = {}, operands: MatmulOperands = 'f32'): Promise<GPUComputePipeline> {
+    const files = ['common', ...EPILOGUE_FILES[epilogue], ...operandFiles(kernel, form, operands), `matmul_${kernel}`];
     return this.pipeline(files, { FORM: FORM_ID[form], ...constants });
   }
 }

@@ -35,23 +35,29 @@ export class GpuMatmul {
     private readonly workgroups: [number, number],
   ) {}
 
+  /**
+   * A Uint8Array operand is 8-bit pixels (x = b/255): A in the NT form, B in the TN form, as the first layer's
+   * input batch is; the kernel then reads them packed (Kernels.matmul's `u8` operands).
+   */
   static async create(
     mem: GpuMemory,
     kernels: Kernels,
     kernel: MatmulKernel,
     form: MatmulForm,
     shape: MatmulShape,
-    A: Float32Array,
-    B: Float32Array,
+    A: Float32Array | Uint8Array,
+    B: Float32Array | Uint8Array,
   ): Promise<GpuMatmul> {
     const { M, N, R } = shape;
     const s = operandShapes(form, shape);
     if (A.length !== s.a[0] * s.a[1] || B.length !== s.b[0] * s.b[1]) {
       throw new RangeError(`matmul ${form} ${M}×${R}×${N}: A must be ${s.a.join('×')}, B ${s.b.join('×')}`);
     }
-    const pipeline = await kernels.matmul(kernel, form, 'plain');
-    const a = mem.upload('matmul A', pad(A, s.a[0], s.a[1]));
-    const b = mem.upload('matmul B', pad(B, s.b[0], s.b[1]));
+    const bytes = A instanceof Uint8Array || B instanceof Uint8Array;
+    const pipeline = await kernels.matmul(kernel, form, 'plain', {}, bytes ? 'u8' : 'f32');
+    const operand = (x: Float32Array | Uint8Array, [rows, cols]: [number, number]) => (x instanceof Uint8Array ? padBytes(x, rows, cols) : pad(x, rows, cols));
+    const a = mem.upload('matmul A', operand(A, s.a));
+    const b = mem.upload('matmul B', operand(B, s.b));
     const C = mem.storage('matmul C', M * ld(N) * FLOAT);
     const dims = mem.uniform('matmul dims', new Uint32Array([M, N, R, ld(s.a[1]), ld(s.b[1]), ld(N), 0, 0]));
     const step = mem.upload('matmul step', new Uint32Array(8));
@@ -77,6 +83,13 @@ export class GpuMatmul {
     const [raw] = await this.mem.readMany([{ buffer: this.C, bytes }], enc);
     return unpad(raw, this.shape.M, this.shape.N);
   }
+}
+
+/** Rows of bytes padded with zeros to ld(cols) bytes (a whole number of u32 words), as the gather writes them. */
+function padBytes(src: Uint8Array, rows: number, cols: number): Uint8Array {
+  const out = new Uint8Array(rows * ld(cols));
+  for (let r = 0; r < rows; r++) out.set(src.subarray(r * cols, (r + 1) * cols), r * ld(cols));
+  return out;
 }
 
 /** C = A'·B' on the CPU in float64, the reference for the kernel tests. */

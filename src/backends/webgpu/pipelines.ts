@@ -28,6 +28,24 @@ export interface NetworkPipelines {
   advance: GPUComputePipeline;
   /** which matmul kernel each product uses (for dispatch sizes) */
   choice: KernelChoice;
+  /** the first layer's products and the gathers for a batch kept as 8-bit pixels (see packedInputs), or null */
+  packed: PackedPipelines | null;
+}
+
+/** Layer 0's forward and weight gradient reading a packed 8-bit batch, and the gathers that write it. */
+export interface PackedPipelines {
+  forward: GPUComputePipeline;
+  update: GPUComputePipeline;
+  gather: Record<'u8' | 'u8+labels', GPUComputePipeline>;
+}
+
+/**
+ * Whether batches of 8-bit data stay bytes on the way into the first layer. Only the subgroup kernel has
+ * 8-bit operands, so only where the tuner (or the user) chose it for both of layer 0's products: its 8-bit
+ * form does the same work with a quarter of the loads of that operand, so it is never the slower of the two.
+ */
+export function packedInputs(choice: KernelChoice): boolean {
+  return choice.forward[0] === 'subgroup' && choice.update[0] === 'subgroup';
 }
 
 const flag = (b: boolean) => (b ? 1 : 0);
@@ -71,5 +89,18 @@ export async function buildPipelines(kernels: Kernels, choice: KernelChoice, spe
   );
   const gather = Object.fromEntries(GATHER_VARIANTS.map((v, k) => [v, gathers[k]])) as Record<GatherVariant, GPUComputePipeline>;
   const [bias, softmax, outputDelta, metrics, advance] = rest;
-  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, choice };
+  const packed = packedInputs(choice) ? await buildPacked(kernels, spec, act(0), optimizer) : null;
+  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, choice, packed };
+}
+
+async function buildPacked(kernels: Kernels, spec: NetworkSpec, act: Record<string, number>, optimizer: Record<string, number>): Promise<PackedPipelines> {
+  const first = spec.layers[0];
+  const gather = (labels: boolean) => kernels.pipeline(KERNEL_FILES.gather, { X_U8: 1, D_LABELS: flag(labels), PACKED: 1 });
+  const [forward, update, u8, u8labels] = await Promise.all([
+    kernels.matmul('subgroup', 'NT', 'forward', { ...act, HAS_BIAS: flag(first.bias), WRITE_Y: flag(first.activation !== 'softmax') }, 'u8'),
+    kernels.matmul('subgroup', 'TN', 'update', optimizer, 'u8'),
+    gather(false),
+    gather(true),
+  ]);
+  return { forward, update, gather: { u8, 'u8+labels': u8labels } };
 }

@@ -57,6 +57,8 @@ export class StepPlan {
   readonly step: GPUBuffer;
   readonly accum: GPUBuffer;
   readonly X: GPUBuffer;
+  /** the batch as 8-bit pixels, four to a word (pipelines.ts packedInputs), or a placeholder */
+  readonly Xq: GPUBuffer;
   readonly D: GPUBuffer;
   readonly V: GPUBuffer[];
   readonly Y: GPUBuffer[];
@@ -66,6 +68,9 @@ export class StepPlan {
   private readonly outputDelta: Dispatch;
   private readonly backprop: Dispatch[] = [];
   private readonly update: Dispatch[] = [];
+  /** layer 0's forward and weight-gradient dispatches reading Xq, where the pipelines have them */
+  private readonly packedForward: Dispatch | null = null;
+  private readonly packedUpdate: Dispatch | null = null;
   private readonly gatherShape: GPUBuffer[];
   private readonly unorm: GPUBuffer;
   private readonly gathers = new Map<ResidentData, GPUBindGroup>();
@@ -98,6 +103,7 @@ export class StepPlan {
     this.Y = layers.map((_, l) => own(mem.storage(`${what} layer ${l} Y`, sizes[l + 2][1])));
     this.delta = training ? layers.map((_, l) => own(mem.storage(`${what} layer ${l} δ`, sizes[l + 2][1]))) : [];
     const dummy = own(mem.storage('unused', 16));
+    this.Xq = pipes.packed ? own(mem.storage(`${what} batch inputs as bytes (${capacity}×${layers[0].inputs})`, capacity * ld(layers[0].inputs))) : own(mem.storage('unused (bytes)', 16));
     const input = (l: number) => (l === 0 ? this.X : this.Y[l - 1]);
     // each product's workgroup grid follows the kernel chosen (tuned or forced) for that layer and form
     const grid = (kernel: MatmulKernel, rows: number, cols: number): [number, number] => {
@@ -106,14 +112,17 @@ export class StepPlan {
     };
     const device = mem.device;
 
-    layers.forEach((layer, l) => {
+    const forwardDispatch = (l: number, pipeline: GPUComputePipeline, X: GPUBuffer): Dispatch => {
+      const layer = layers[l];
       const p = params.layers[l];
       const dims = uniform(`forward ${l} dims`, [capacity, layer.units, layer.inputs, ld(layer.inputs), ld(layer.inputs), ld(layer.units), 1, 0]);
-      const group = bindGroup(device, pipes.forward[l], `forward ${l}`, {
-        0: input(l), 1: p.W, 2: dims, 3: this.step, 4: p.b ?? dummy, 5: this.V[l], 6: this.Y[l],
+      const group = bindGroup(device, pipeline, `forward ${l}`, {
+        0: X, 1: p.W, 2: dims, 3: this.step, 4: p.b ?? dummy, 5: this.V[l], 6: this.Y[l],
       });
-      this.forward.push({ pipeline: pipes.forward[l], group, size: grid(pipes.choice.forward[l], capacity, layer.units) });
-    });
+      return { pipeline, group, size: grid(pipes.choice.forward[l], capacity, layer.units) };
+    };
+    layers.forEach((_, l) => this.forward.push(forwardDispatch(l, pipes.forward[l], input(l))));
+    if (pipes.packed) this.packedForward = forwardDispatch(0, pipes.packed.forward, this.Xq);
     if (last.activation === 'softmax') {
       const shape = uniform('softmax shape', [last.units, ld(last.units), 0, 0]);
       const group = bindGroup(device, pipes.softmax, 'softmax', { 0: this.V[L - 1], 1: this.Y[L - 1], 2: shape, 3: this.step });
@@ -144,13 +153,19 @@ export class StepPlan {
       });
       this.backprop.push({ pipeline, group, size: grid(pipes.choice.backprop[l], capacity, layer.inputs) });
     }
-    layers.forEach((layer, l) => {
+    const updateDispatch = (l: number, pipeline: GPUComputePipeline, X: GPUBuffer): Dispatch => {
+      const layer = layers[l];
       const p = params.layers[l];
       const dims = uniform(`update ${l} dims`, [layer.units, layer.inputs, capacity, ld(layer.units), ld(layer.inputs), ld(layer.inputs), 2, 0]);
-      const group = bindGroup(device, pipes.update[l], `update W ${l}`, {
-        0: this.delta[l], 1: input(l), 2: dims, 3: this.step, 4: p.W, 5: p.mW, 6: p.vW, 7: params.hyper,
+      const group = bindGroup(device, pipeline, `update W ${l}`, {
+        0: this.delta[l], 1: X, 2: dims, 3: this.step, 4: p.W, 5: p.mW, 6: p.vW, 7: params.hyper,
       });
-      this.update.push({ pipeline: pipes.update[l], group, size: grid(pipes.choice.update[l], layer.units, layer.inputs) });
+      return { pipeline, group, size: grid(pipes.choice.update[l], layer.units, layer.inputs) };
+    };
+    if (pipes.packed) this.packedUpdate = updateDispatch(0, pipes.packed.update, this.Xq);
+    layers.forEach((layer, l) => {
+      const p = params.layers[l];
+      this.update.push(updateDispatch(l, pipes.update[l], input(l)));
       if (p.b) {
         const shape = uniform(`bias ${l} shape`, [layer.units, ld(layer.units), 0, 0]);
         const bg = bindGroup(device, pipes.bias, `update b ${l}`, {
@@ -159,6 +174,11 @@ export class StepPlan {
         this.update.push({ pipeline: pipes.bias, group: bg, size: [Math.ceil(layer.units / 64), 1] });
       }
     });
+  }
+
+  /** whether batches of 8-bit data reach the first layer as bytes (pipelines.ts packedInputs) */
+  get keepsBytes(): boolean {
+    return this.pipes.packed !== null;
   }
 
   /** the matmul kernel of each product in this plan (tuned or forced) */
@@ -172,12 +192,21 @@ export class StepPlan {
   private gatherGroup(data: ResidentData, order: GPUBuffer): GPUBindGroup {
     let g = this.gathers.get(data);
     if (!g) {
-      g = bindGroup(this.mem.device, this.pipes.gather[data.variant], `gather (${data.variant})`, {
-        0: data.X, 1: data.D ?? data.X, 2: order, 3: this.X, 4: this.D, 5: this.gatherShape[data.D ? 0 : 1], 6: this.step, 7: this.unorm,
+      g = bindGroup(this.mem.device, this.gatherPipeline(data), `gather (${data.variant}${this.packs(data) ? ', packed' : ''})`, {
+        0: data.X, 1: data.D ?? data.X, 2: order, 3: this.X, 4: this.D, 5: this.gatherShape[data.D ? 0 : 1], 6: this.step, 7: this.unorm, 8: this.Xq,
       });
       this.gathers.set(data, g);
     }
     return g;
+  }
+
+  /** Whether batches of this data set reach the first layer as bytes (Xq) rather than float32 (X). */
+  private packs(data: ResidentData): boolean {
+    return this.pipes.packed !== null && (data.variant === 'u8' || data.variant === 'u8+labels');
+  }
+
+  private gatherPipeline(data: ResidentData): GPUComputePipeline {
+    return this.packs(data) ? this.pipes.packed!.gather[data.variant as 'u8' | 'u8+labels'] : this.pipes.gather[data.variant];
   }
 
   /** Forget cached gather groups (a data set was disposed, or the order buffer was replaced). */
@@ -192,18 +221,23 @@ export class StepPlan {
     pass.dispatchWorkgroups(d.size[0], d.size[1]);
   }
 
-  encodeGather(pass: GPUComputePassEncoder, data: ResidentData, order: GPUBuffer): void {
+  /**
+   * Builds the step's batch from `data`. Returns whether it was kept as bytes (Xq), which encodeForward and
+   * encodeUpdateWeights must be told, so that layer 0 reads the batch that was written.
+   */
+  encodeGather(pass: GPUComputePassEncoder, data: ResidentData, order: GPUBuffer): boolean {
     const cols4 = ld(Math.max(this.spec.layers[0].inputs, this.spec.layers[this.spec.layers.length - 1].units)) / 4;
     const rowsY = Math.min(this.capacity, MAX_GROUPS);
     const group = this.gatherGroup(data, order);
-    pass.setPipeline(this.pipes.gather[data.variant]);
+    pass.setPipeline(this.gatherPipeline(data));
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(Math.ceil(cols4 / 64), rowsY, Math.ceil(this.capacity / rowsY));
+    return this.packs(data);
   }
 
-  /** forward pass of every layer (and the output softmax) */
-  encodeForward(pass: GPUComputePassEncoder): void {
-    for (const d of this.forward) this.run(pass, d);
+  /** forward pass of every layer (and the output softmax); `packed`: the batch is bytes (encodeGather) */
+  encodeForward(pass: GPUComputePassEncoder, packed: boolean): void {
+    this.forward.forEach((d, l) => this.run(pass, l === 0 && packed ? this.packedForward! : d));
   }
 
   /** output δ (training) or only the loss/accuracy (inference), added to the accumulator */
@@ -216,9 +250,9 @@ export class StepPlan {
     for (const d of this.backprop) this.run(pass, d);
   }
 
-  /** every W (fused gradient + optimizer) and b (reduction + optimizer) */
-  encodeUpdateWeights(pass: GPUComputePassEncoder): void {
-    for (const d of this.update) this.run(pass, d);
+  /** every W (fused gradient + optimizer) and b (reduction + optimizer); `packed` as for encodeForward */
+  encodeUpdateWeights(pass: GPUComputePassEncoder, packed: boolean): void {
+    this.update.forEach((d, k) => this.run(pass, k === 0 && packed ? this.packedUpdate! : d));
   }
 
   encodeAdvance(pass: GPUComputePassEncoder): void {

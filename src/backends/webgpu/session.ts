@@ -67,6 +67,11 @@ export class WebGpuSession implements TrainingSession {
     return this.train?.choice ?? null;
   }
 
+  /** Whether the training step keeps batches of 8-bit data as bytes into layer 0 (null before the first step). */
+  get keepsBytes(): boolean | null {
+    return this.train?.keepsBytes ?? null;
+  }
+
   /** Live GPU buffers of this session (tests use it to prove dispose frees everything). */
   get liveBuffers(): number {
     return this.mem.liveCount;
@@ -229,11 +234,11 @@ export class WebGpuSession implements TrainingSession {
       const k = resident ? n : Math.ceil(w.rows / batchSize);
       t += k;
       return this.encodeMany(k, plan.dispatchesPerStep, (pass) => {
-        plan.encodeGather(pass, part, orderBuf);
-        plan.encodeForward(pass);
+        const packed = plan.encodeGather(pass, part, orderBuf);
+        plan.encodeForward(pass, packed);
         plan.encodeOutputDelta(pass);
         plan.encodeBackprop(pass);
-        plan.encodeUpdateWeights(pass);
+        plan.encodeUpdateWeights(pass, packed);
         plan.encodeAdvance(pass);
       });
     });
@@ -258,8 +263,7 @@ export class WebGpuSession implements TrainingSession {
     const enc = await this.windows(data, null, 0, data.rows, 1, (part, w, first) => {
       plan.begin(0, Math.min(cap, w.rows), 0, cap, w.rows, true, !first);
       return this.encodeMany(Math.ceil(w.rows / cap), plan.dispatchesPerStep, (pass) => {
-        plan.encodeGather(pass, part, this.noOrder);
-        plan.encodeForward(pass);
+        plan.encodeForward(pass, plan.encodeGather(pass, part, this.noOrder));
         plan.encodeOutputDelta(pass);
         plan.encodeAdvance(pass);
       });
@@ -284,8 +288,7 @@ export class WebGpuSession implements TrainingSession {
         const e = this.mem.device.createCommandEncoder({ label: 'predict' });
         for (let from = 0; from < w.rows; from += cap) {
           const pass = e.beginComputePass();
-          plan.encodeGather(pass, part, this.noOrder);
-          plan.encodeForward(pass);
+          plan.encodeForward(pass, plan.encodeGather(pass, part, this.noOrder));
           plan.encodeAdvance(pass);
           pass.end();
           e.copyBufferToBuffer(last, 0, out, (w.pos + from) * rowBytes, Math.min(cap, w.rows - from) * rowBytes);

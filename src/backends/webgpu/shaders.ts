@@ -19,8 +19,16 @@ export function loadShader(name: string): Promise<string> {
   return Promise.resolve(text);
 }
 
-/** One WGSL module from several files, each preceded by a marker comment naming it. */
+/** A directive line (`enable subgroups;`): WGSL requires these before any declaration of the module. */
+const DIRECTIVE = /^(enable|requires|diagnostic)\b[^\n]*;[ \t]*$/gm;
+
+/**
+ * One WGSL module from several files, each preceded by a marker comment naming it. Directives a file
+ * declares (matmul_subgroup.wgsl's `enable subgroups;`) move to the top of the module, once each.
+ */
 export async function assemble(names: readonly string[]): Promise<string> {
   const parts = await Promise.all(names.map(loadShader));
-  return parts.map((src, k) => `// ---- ${names[k]}.wgsl ----\n${src}`).join('\n');
+  const directives = new Set(parts.flatMap((src) => src.match(DIRECTIVE) ?? []).map((d) => d.trim()));
+  const body = parts.map((src, k) => `// ---- ${names[k]}.wgsl ----\n${src.replace(DIRECTIVE, '')}`).join('\n');
+  return directives.size > 0 ? `${[...directives].join('\n')}\n${body}` : body;
 }
