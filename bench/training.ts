@@ -23,6 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadMnist } from '../src/data/mnist.ts';
+import { makeDataset } from '../src/data/dataset.ts';
 import type { Dataset } from '../src/data/dataset.ts';
 import { JS_PEERS, jsPeerChild, peerRatiosMarkdown } from './peers-js.ts';
 import type { JsPeer } from './peers-js.ts';
@@ -260,6 +261,7 @@ export function epochTimer(epochs: number, n: number) {
 
 async function deltagpuChild(backend: 'cpu' | 'webgpu', data: Dataset, epochs: number, batches: number[], out: BackendRun, cpuThreads?: number): Promise<void> {
   const { sequential, dense, sgd } = await import('../src/index.ts');
+  const { inputs, targets } = await import('../src/data/dataset.ts');
   const { createCpuBackend } = await import('../src/backends/cpu/backend.ts');
   let be: import('../src/backend.ts').Backend;
   let gpuStats: { live: number; peak: number } | null = null;
@@ -284,7 +286,9 @@ async function deltagpuChild(backend: 'cpu' | 'webgpu', data: Dataset, epochs: n
     const model = sequential([dense(784, HIDDEN, { activation: 'relu' }), dense(HIDDEN, 10, { activation: 'softmax' })], { seed: 1 });
     model.compile({ loss: 'categoricalCrossentropy', optimizer: sgd(LEARNING_RATE), backend: be });
     const t = epochTimer(epochs, data.x.rows);
-    await model.fit(data.x, data.y, {
+    // the data as `deltagpu train` hands it over: 8-bit pixels and class indices for the digits (the GPU keeps
+    // them bytes), float32 rows for --dense; the peers get the float32 rows and one-hot targets
+    await model.fit(inputs(data), targets(data), {
       epochs,
       batchSize,
       shuffle: true,
@@ -415,7 +419,8 @@ function denseInputs(d: Dataset): Dataset {
     return (seed + 1) / 2 ** 32;
   };
   const x = Float32Array.from(d.x.data, (p) => 0.9 * p + 0.1 * u());
-  return { ...d, x: { ...d.x, data: x } };
+  // a float32 data set (no `pixels`), so every backend, deltagpu included, trains on these values
+  return makeDataset({ ...d.x, data: x }, d.labels, { classes: d.classes, width: d.width, height: d.height, source: `${d.source}, dense` });
 }
 
 async function child(argv: string[]): Promise<void> {
