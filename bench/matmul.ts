@@ -4,7 +4,9 @@
  *
  *   node bin/run-ts.js bench/matmul.ts [--full] [--budget SECONDS] [--max-run SECONDS] [--sizes 256,512]
  *
- * Squares use C = A·B (NN); the MNIST shapes use the forward pass's X·Wᵀ (NT). GPU time comes from
+ * Squares use C = A·B (NN); the MNIST shapes use the forward pass's X·Wᵀ (NT) and the weight gradient δᵀ·X
+ * (TN), each also with X as 8-bit pixels ('subgroup u8': how a byte data set's batch reaches the first
+ * layer, see shaders/operands_u8a.wgsl) where the adapter has subgroups. GPU time comes from
  * timestamp queries around one compute pass of `reps` dispatches where the adapter has them, else from
  * the wall clock around submit → onSubmittedWorkDone. A (kernel, shape) whose single warm-up run takes
  * longer than --max-run seconds (default 20) is skipped and reported so, unless --full: a software
@@ -16,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { requestGpu } from '../src/backends/webgpu/device.ts';
 import type { GpuContext } from '../src/backends/webgpu/device.ts';
 import { Kernels, MATMUL_KERNELS } from '../src/backends/webgpu/kernels.ts';
-import type { MatmulForm } from '../src/backends/webgpu/kernels.ts';
+import type { MatmulForm, MatmulKernel } from '../src/backends/webgpu/kernels.ts';
 import { GpuMemory } from '../src/backends/webgpu/memory.ts';
 import { GpuMatmul, operandShapes } from '../src/backends/webgpu/matmul.ts';
 import { timePass } from '../src/backends/webgpu/timing.ts';
@@ -95,6 +97,9 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
     ...sizes.map((s) => ({ shape: `${s}²`, M: s, K: s, N: s, form: 'NN' as MatmulForm })),
     { shape: 'MNIST fwd 64×784×128', M: 64, K: 784, N: 128, form: 'NT' },
     { shape: 'MNIST fwd 256×784×128', M: 256, K: 784, N: 128, form: 'NT' },
+    // the weight gradient δᵀ·X of the same layer (TN, M × N = 128 × 784, summed over the batch)
+    { shape: 'MNIST grad 128×64×784', M: 128, K: 64, N: 784, form: 'TN' },
+    { shape: 'MNIST grad 128×256×784', M: 128, K: 256, N: 784, form: 'TN' },
   ];
   log(`matmul benchmark on ${result.adapter}, ${result.cores} CPU cores`);
   const mem = ctx ? new GpuMemory(ctx.device) : null;
@@ -107,8 +112,11 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
     const A = Float32Array.from({ length: s.a[0] * s.a[1] }, (_, k) => ((k * 7919) % 1000) / 1000 - 0.5);
     const B = Float32Array.from({ length: s.b[0] * s.b[1] }, (_, k) => ((k * 104729) % 1000) / 1000 - 0.5);
     const base = { shape, M, K, N, form };
+    // the first layer's products read a byte data set's batch as packed 8-bit pixels (subgroup kernel only)
+    const bytesOf = (x: Float32Array) => Uint8Array.from(x, (v) => Math.round((v + 0.5) * 255));
+    const byteRun = shape.startsWith('MNIST') && ctx?.features.includes('subgroups');
     if (ctx && mem && kernels) {
-      for (const kernel of MATMUL_KERNELS) {
+      for (const kernel of [...MATMUL_KERNELS, ...(byteRun ? ['subgroup u8'] : [])] as (MatmulKernel | 'subgroup u8')[]) {
         const rate = lastRate.get(kernel);
         const guess = rate ? flops / rate / 1e6 : 0;
         if (guess > 3 * maxRun && !options.full) {
@@ -116,7 +124,8 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
           log(`  ${shape.padEnd(24)} ${`webgpu ${kernel}`.padEnd(16)} skipped (estimated ${(guess / 1000).toFixed(0)} s per run; --full runs it)`);
           continue;
         }
-        const mm = await GpuMatmul.create(mem, kernels, kernel, form, { M, N, R: K }, A, B);
+        const u8 = kernel === 'subgroup u8';
+        const mm = await GpuMatmul.create(mem, kernels, u8 ? 'subgroup' : kernel, form, { M, N, R: K }, u8 && form === 'NT' ? bytesOf(A) : A, u8 && form === 'TN' ? bytesOf(B) : B);
         const warm = await timeGpu(ctx, mm, 1); // includes pipeline warm-up
         if (warm.ms > maxRun && !options.full) {
           result.rows.push({ ...base, impl: `webgpu ${kernel}`, gflops: flops / warm.ms / 1e6, ms: warm.ms, reps: 1, timing: warm.timing, note: `one run took ${(warm.ms / 1000).toFixed(1)} s > max-run; not repeated` });
@@ -131,7 +140,8 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
         mem.destroyAll();
       }
     }
-    // CPU: estimate from the smallest run, skip if it would exceed maxRun
+    // CPU: estimate from the smallest run, skip if it would exceed maxRun; the JS loop has no TN form
+    if (form === 'TN') continue;
     const C = new Float32Array(M * N);
     const estimate = flops / 0.5e9 * 1000; // ~0.5 GFLOP/s for plain JS
     if (estimate > maxRun && !options.full) {
