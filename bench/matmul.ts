@@ -5,8 +5,8 @@
  *   node bin/run-ts.js bench/matmul.ts [--full] [--budget SECONDS] [--max-run SECONDS] [--sizes 256,512]
  *
  * Squares use C = A·B (NN); the MNIST shapes use the forward pass's X·Wᵀ (NT) and the weight gradient δᵀ·X
- * (TN), each also with X as 8-bit pixels ('subgroup u8': how a byte data set's batch reaches the first
- * layer, see shaders/operands_u8a.wgsl) where the adapter has subgroups. GPU time comes from
+ * (TN), each also with X as 8-bit pixels for the register-blocked kernels ('wide u8': how a byte data set's
+ * batch reaches the first layer, see shaders/operands_u8a.wgsl). GPU time comes from
  * timestamp queries around one compute pass of `reps` dispatches where the adapter has them, else from
  * the wall clock around submit → onSubmittedWorkDone. A (kernel, shape) whose single warm-up run takes
  * longer than --max-run seconds (default 20) is skipped and reported so, unless --full: a software
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { requestGpu } from '../src/backends/webgpu/device.ts';
 import type { GpuContext } from '../src/backends/webgpu/device.ts';
-import { Kernels, MATMUL_KERNELS } from '../src/backends/webgpu/kernels.ts';
+import { BYTE_OPERAND_KERNELS, Kernels, MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
 import type { MatmulForm, MatmulKernel } from '../src/backends/webgpu/kernels.ts';
 import { GpuMemory } from '../src/backends/webgpu/memory.ts';
 import { GpuMatmul, operandShapes } from '../src/backends/webgpu/matmul.ts';
@@ -114,9 +114,9 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
     const base = { shape, M, K, N, form };
     // the first layer's products read a byte data set's batch as packed 8-bit pixels (subgroup kernel only)
     const bytesOf = (x: Float32Array) => Uint8Array.from(x, (v) => Math.round((v + 0.5) * 255));
-    const byteRun = shape.startsWith('MNIST') && ctx?.features.includes('subgroups');
+    const byteKernels = shape.startsWith('MNIST') && ctx ? BYTE_OPERAND_KERNELS.filter((k) => matmulAvailable(k, ctx.features)).map((k) => `${k} u8`) : [];
     if (ctx && mem && kernels) {
-      for (const kernel of [...MATMUL_KERNELS, ...(byteRun ? ['subgroup u8'] : [])] as (MatmulKernel | 'subgroup u8')[]) {
+      for (const kernel of [...MATMUL_KERNELS, ...byteKernels]) {
         const rate = lastRate.get(kernel);
         const guess = rate ? flops / rate / 1e6 : 0;
         if (guess > 3 * maxRun && !options.full) {
@@ -124,8 +124,8 @@ export async function runMatmulBench(options: MatmulBenchOptions = {}): Promise<
           log(`  ${shape.padEnd(24)} ${`webgpu ${kernel}`.padEnd(16)} skipped (estimated ${(guess / 1000).toFixed(0)} s per run; --full runs it)`);
           continue;
         }
-        const u8 = kernel === 'subgroup u8';
-        const mm = await GpuMatmul.create(mem, kernels, u8 ? 'subgroup' : kernel, form, { M, N, R: K }, u8 && form === 'NT' ? bytesOf(A) : A, u8 && form === 'TN' ? bytesOf(B) : B);
+        const u8 = kernel.endsWith(' u8');
+        const mm = await GpuMatmul.create(mem, kernels, kernel.replace(' u8', '') as MatmulKernel, form, { M, N, R: K }, u8 && form === 'NT' ? bytesOf(A) : A, u8 && form === 'TN' ? bytesOf(B) : B);
         const warm = await timeGpu(ctx, mm, 1); // includes pipeline warm-up
         if (warm.ms > maxRun && !options.full) {
           result.rows.push({ ...base, impl: `webgpu ${kernel}`, gflops: flops / warm.ms / 1e6, ms: warm.ms, reps: 1, timing: warm.timing, note: `one run took ${(warm.ms / 1000).toFixed(1)} s > max-run; not repeated` });

@@ -14,9 +14,9 @@
 // subgroup lanes is needed. Quad operations must be reached by all four lanes together, so no lane leaves
 // early: lanes past the edge of C load zeros and store nothing.
 //
-// The operands come from a separate file (a_block_t, b_block_t, the bindings): operands_f32.wgsl for
-// float32 matrices, operands_u8a.wgsl / operands_u8b.wgsl where the first layer's input batch is 8-bit
-// pixels packed four to a u32, which cuts that operand's gathers by four again (kernels.ts picks the file).
+// The operands come from a separate file (a_block_t, b_block_t, the bindings), as for regblock and wide:
+// operands_f32.wgsl for float32 matrices, operands_u8a.wgsl / operands_u8b.wgsl where the first layer's
+// input batch is 8-bit pixels packed four to a u32 (kernels.ts picks the file).
 
 enable subgroups;
 

@@ -5,55 +5,8 @@
 // Why: on SwiftShader the loads, not the FMAs, bound regblock (each lane's vec4 load is a bounds-checked
 // gather): regblock issues 12 vec4 loads per 128 FMAs, this one 16 per 256. The cost is 4× fewer
 // invocations than outputs/8, which matters only for small products (the tuner keeps regblock there).
-
-override FORM: u32 = 0u;
-
-@group(0) @binding(0) var<storage, read> A: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> B: array<vec4<f32>>;
-@group(0) @binding(2) var<uniform> dims: MatDims;
-@group(0) @binding(3) var<storage, read> step: Step;
-
-const ZERO4 = vec4<f32>(0.0);
-
-// The 4×4 block of A' at rows i0.., terms r0.., as Aᵀ (column c = row i0+c of A', over r).
-fn a_block_t(i0: u32, r0: u32, M: u32, R: u32) -> mat4x4<f32> {
-  let lda4 = dims.ldA / 4u;
-  if (FORM == 2u) {
-    // A is stored R × M: vec4 over i from rows r0..r0+3 gives A' block itself; transpose it
-    let q = mat4x4<f32>(
-      select(ZERO4, A[(r0 + 0u) * lda4 + i0 / 4u], r0 + 0u < R),
-      select(ZERO4, A[(r0 + 1u) * lda4 + i0 / 4u], r0 + 1u < R),
-      select(ZERO4, A[(r0 + 2u) * lda4 + i0 / 4u], r0 + 2u < R),
-      select(ZERO4, A[(r0 + 3u) * lda4 + i0 / 4u], r0 + 3u < R));
-    return transpose(q);
-  }
-  let c = r0 / 4u;
-  return mat4x4<f32>(
-    select(ZERO4, A[(i0 + 0u) * lda4 + c], i0 + 0u < M),
-    select(ZERO4, A[(i0 + 1u) * lda4 + c], i0 + 1u < M),
-    select(ZERO4, A[(i0 + 2u) * lda4 + c], i0 + 2u < M),
-    select(ZERO4, A[(i0 + 3u) * lda4 + c], i0 + 3u < M));
-}
-
-// The 4×4 block of B' at terms r0.., columns j0.., as Bᵀ (column c = row r0+c of B', over j).
-fn b_block_t(r0: u32, j0: u32, N: u32, R: u32) -> mat4x4<f32> {
-  let ldb4 = dims.ldB / 4u;
-  if (FORM == 0u) {
-    // B is stored N × R: vec4 over r from rows j0..j0+3 gives B' block itself; transpose it
-    let c = r0 / 4u;
-    let q = mat4x4<f32>(
-      select(ZERO4, B[(j0 + 0u) * ldb4 + c], j0 + 0u < N),
-      select(ZERO4, B[(j0 + 1u) * ldb4 + c], j0 + 1u < N),
-      select(ZERO4, B[(j0 + 2u) * ldb4 + c], j0 + 2u < N),
-      select(ZERO4, B[(j0 + 3u) * ldb4 + c], j0 + 3u < N));
-    return transpose(q);
-  }
-  return mat4x4<f32>(
-    select(ZERO4, B[(r0 + 0u) * ldb4 + j0 / 4u], r0 + 0u < R),
-    select(ZERO4, B[(r0 + 1u) * ldb4 + j0 / 4u], r0 + 1u < R),
-    select(ZERO4, B[(r0 + 2u) * ldb4 + j0 / 4u], r0 + 2u < R),
-    select(ZERO4, B[(r0 + 3u) * ldb4 + j0 / 4u], r0 + 3u < R));
-}
+//
+// The operands (bindings, a_block_t, b_block_t) come from operands_f32.wgsl or operands_u8a/u8b.wgsl.
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

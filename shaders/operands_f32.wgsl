@@ -1,6 +1,14 @@
-// operands_f32.wgsl — the matmul operands A and B as float32 matrices (rows padded to a multiple of 4 with
-// zeros, read a vec4 at a time), and the 4×4 blocks matmul_subgroup.wgsl multiplies. operands_u8a.wgsl and
-// operands_u8b.wgsl are the same blocks read from 8-bit pixels.
+// operands_f32.wgsl — the matmul operands A and B as float32 matrices, and the 4×4 blocks of them that the
+// register-blocked kernels (matmul_regblock, matmul_wide, matmul_subgroup) multiply. operands_u8a.wgsl and
+// operands_u8b.wgsl give the same blocks read from 8-bit pixels (the first layer's batch of a byte data set).
+//
+// Layout invariant this relies on: every matrix row is padded to a multiple of 4 floats with zeros, and
+// kernels never write the padding. So a vec4 load along the summed dimension r may run past R into
+// zeros; loads past the row count of an operand (M, N, or R when r indexes rows) are masked, and so are
+// vec4 loads across a row that start past its end (i0 ≥ M, j0 ≥ N: a block beside the edge of C).
+//
+// Blocks are kept as mat4x4 columns, so one step of 4 terms is a single 4×4 matrix product:
+//   acc = Cᵀ block (acc[i] = row i of C, 4 columns);  Cᵀ += Bᵀ·Aᵀ.
 
 override FORM: u32 = 0u;
 

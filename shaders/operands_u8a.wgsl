@@ -1,4 +1,4 @@
-// operands_u8a.wgsl — operands_f32.wgsl for the first layer's forward product V = X·Wᵀ (FORM 0 only) when
+// operands_u8a.wgsl — operands_f32.wgsl (the blocks the register-blocked kernels multiply) for the first layer's forward product V = X·Wᵀ (FORM 0 only) when
 // the batch X holds 8-bit pixels, four to a u32 (row stride ldA bytes = ldA/4 words; the gather kernel
 // copies them from the data set, zero padding included). One gathered word gives four terms of a row, where
 // a float32 batch needs four gathers; unpack4x8unorm widens them to b/255, the value the float32 path uses

@@ -1,4 +1,4 @@
-// operands_u8b.wgsl — operands_f32.wgsl for the first layer's weight gradient δᵀ·X (FORM 2 only) when the
+// operands_u8b.wgsl — operands_f32.wgsl (the blocks the register-blocked kernels multiply) for the first layer's weight gradient δᵀ·X (FORM 2 only) when the
 // batch X holds 8-bit pixels, four to a u32 (row stride ldB bytes = ldB/4 words): one gathered word gives
 // four columns of a row, where a float32 batch needs four gathers; unpack4x8unorm widens them to b/255.
 // δ (A, stored R × M) is float32 as in operands_f32.wgsl.

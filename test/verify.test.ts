@@ -9,7 +9,7 @@ import { verifyBackend, formatVerifyReport } from '../src/verify/index.ts';
 import { ACTIVATIONS } from '../src/activations.ts';
 import { LOSSES } from '../src/losses.ts';
 import { OPTIMIZER_ID } from '../src/optimizers.ts';
-import { MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
+import { BYTE_OPERAND_KERNELS, MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
 import { main } from '../src/cli/main.ts';
 
 const ok = await haveGpu();
@@ -27,9 +27,9 @@ describe.skipIf(!ok)('verifyBackend on this adapter', () => {
       for (const form of ['NT', 'NN', 'TN']) has(`matmul ${k} ${form} (plain)`);
       has(`matmul ${k} fused epilogues`);
     }
-    if (matmulAvailable('subgroup', ctx.features)) {
-      has('matmul subgroup NT (plain, 8-bit A)');
-      has('matmul subgroup TN (plain, 8-bit B)');
+    for (const k of BYTE_OPERAND_KERNELS.filter((k) => matmulAvailable(k, ctx.features))) {
+      has(`matmul ${k} NT (plain, 8-bit A)`);
+      has(`matmul ${k} TN (plain, 8-bit B)`);
     }
     for (const a of ACTIVATIONS) has(`activation ${a} `);
     for (const l of LOSSES) has(`loss ${l} `);

@@ -12,7 +12,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { haveGpu, randomArray, sharedGpu } from './helpers/gpu.ts';
 import { GpuMemory } from '../src/backends/webgpu/memory.ts';
-import { Kernels, MATMUL_KERNELS } from '../src/backends/webgpu/kernels.ts';
+import { BYTE_OPERAND_KERNELS, Kernels, MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
 import type { MatmulForm } from '../src/backends/webgpu/kernels.ts';
 import { productBound } from '../src/verify/tolerance.ts';
 import { GpuMatmul, matmulReference, operandShapes } from '../src/backends/webgpu/matmul.ts';
@@ -70,16 +70,16 @@ describe.skipIf(!ok)('matmul kernels vs CPU', () => {
   }
 });
 
-describe.skipIf(!ok)('subgroup kernel with 8-bit operands (the first layer of a byte data set) vs CPU', () => {
+describe.skipIf(!ok)('register-blocked kernels with 8-bit operands (the first layer of a byte data set) vs CPU', () => {
   // A = X (bytes) in the forward NT form, B = X in the weight gradient TN form; odd widths exercise the
   // padding of packed rows (a row of 13 bytes is 4 words, its last 3 bytes zero)
   let mem: GpuMemory;
   let kernels: Kernels;
   afterAll(() => mem?.destroyAll());
-  for (const form of ['NT', 'TN'] as const) {
-    it(`subgroup ${form}, 8-bit ${form === 'NT' ? 'A' : 'B'}`, async () => {
+  for (const [kernel, form] of BYTE_OPERAND_KERNELS.flatMap((k) => (['NT', 'TN'] as const).map((f) => [k, f] as const))) {
+    it(`${kernel} ${form}, 8-bit ${form === 'NT' ? 'A' : 'B'}`, async () => {
       const gpu = (await sharedGpu())!;
-      if (!gpu.features.includes('subgroups')) return; // the kernel needs the feature; verify lists it as absent
+      if (!matmulAvailable(kernel, gpu.features)) return; // subgroup needs the feature; verify lists it as absent
       mem ??= new GpuMemory(gpu.device);
       kernels ??= new Kernels(gpu.device);
       for (const [M, R, N] of [...SHAPES, [13, 13, 13], [65, 257, 31]] as [number, number, number][]) {
@@ -91,7 +91,7 @@ describe.skipIf(!ok)('subgroup kernel with 8-bit operands (the first layer of a 
         const x = Float32Array.from(bytes, (b) => UNORM8[b]);
         const other = form === 'NT' ? randomArray(s.b[0] * s.b[1], N * 7 + R) : randomArray(s.a[0] * s.a[1], M * 1000 + R);
         const [A, B] = form === 'NT' ? [x, other] : [other, x];
-        const mm = await GpuMatmul.create(mem, kernels, 'subgroup', form, shape, form === 'NT' ? bytes : A, form === 'NT' ? B : bytes);
+        const mm = await GpuMatmul.create(mem, kernels, kernel, form, shape, form === 'NT' ? bytes : A, form === 'NT' ? B : bytes);
         const C = await mm.run();
         const ref = matmulReference(form, shape, A, B);
         const scale = absProduct(form, shape, A, B);

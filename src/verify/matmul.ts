@@ -4,7 +4,7 @@
  * tile: single elements, odd sizes around 64 and 128, the MNIST layer, and a long sum (K = 4096). The fused
  * epilogues are checked by whole training steps (steps.ts), where each kernel runs forced.
  */
-import { Kernels, MATMUL_KERNELS, matmulAvailable } from '../backends/webgpu/kernels.ts';
+import { BYTE_OPERAND_KERNELS, Kernels, MATMUL_KERNELS, matmulAvailable } from '../backends/webgpu/kernels.ts';
 import type { MatmulForm, MatmulKernel } from '../backends/webgpu/kernels.ts';
 import { GpuMatmul, matmulReference, operandShapes } from '../backends/webgpu/matmul.ts';
 import type { MatmulShape } from '../backends/webgpu/matmul.ts';
@@ -73,7 +73,7 @@ export function matmulCases(form: MatmulForm, shapes: readonly (readonly [number
 
 /**
  * Cases whose input-batch operand is 8-bit pixels, as the first layer's batch of a byte data set reaches the
- * subgroup kernel: A (X) in the forward NT form, B (X) in the weight gradient TN form.
+ * register-blocked kernels: A (X) in the forward NT form, B (X) in the weight gradient TN form.
  */
 export function byteCases(form: 'NT' | 'TN', shapes: readonly (readonly [number, number, number])[] = MATMUL_SHAPES): Case[] {
   return matmulCases(form, shapes).map((c) => {
@@ -131,10 +131,12 @@ export async function checkMatmuls(
       each?.(r);
     }
   }
-  // the subgroup kernel's 8-bit operands (the first layer's batch of a byte data set)
-  if (matmulAvailable('subgroup', ctx.features) && (!only || only.includes('subgroup'))) {
-    for (const form of ['NT', 'TN'] as const) {
-      const r = await checkMatmul(ctx, kernels, 'subgroup', form, byteCases(form, shapes));
+  // the register-blocked kernels' 8-bit operands (the first layer's batch of a byte data set)
+  for (const form of ['NT', 'TN'] as const) {
+    const cases = byteCases(form, shapes);
+    for (const kernel of BYTE_OPERAND_KERNELS) {
+      if ((only && !only.includes(kernel)) || !matmulAvailable(kernel, ctx.features)) continue;
+      const r = await checkMatmul(ctx, kernels, kernel, form, cases);
       out.push(r);
       each?.(r);
     }

@@ -46,12 +46,16 @@ export type Constants = Record<string, number>;
 /** The element type of a product's input batch operand: float32, or 8-bit pixels packed four to a u32. */
 export type MatmulOperands = 'f32' | 'u8';
 
-/** Operand files of a kernel that keeps them apart from its core (matmul_subgroup.wgsl); none for the others. */
+/** The register-blocked kernels, which read their operands through shaders/operands_*.wgsl (so also as bytes). */
+export const BYTE_OPERAND_KERNELS: readonly MatmulKernel[] = ['regblock', 'wide', 'subgroup'];
+
+/** Operand files of a kernel that keeps them apart from its core (BYTE_OPERAND_KERNELS); none for the others. */
 function operandFiles(kernel: MatmulKernel, form: MatmulForm, operands: MatmulOperands): string[] {
-  if (operands === 'u8' && (kernel !== 'subgroup' || form === 'NN')) {
-    throw new RangeError(`matmul: 8-bit operands exist for the subgroup kernel's NT and TN forms only, not ${kernel} ${form}`);
+  const separate = BYTE_OPERAND_KERNELS.includes(kernel);
+  if (operands === 'u8' && (!separate || form === 'NN')) {
+    throw new RangeError(`matmul: 8-bit operands exist for the ${BYTE_OPERAND_KERNELS.join('/')} kernels' NT and TN forms only, not ${kernel} ${form}`);
   }
-  if (kernel !== 'subgroup') return [];
+  if (!separate) return [];
   if (operands === 'f32') return ['operands_f32'];
   return [form === 'NT' ? 'operands_u8a' : 'operands_u8b'];
 }
@@ -118,7 +122,7 @@ export class Kernels {
 
   /**
    * A matmul pipeline. `operands: 'u8'` reads the first layer's input batch as packed 8-bit pixels: A in the
-   * forward product (NT), B in the weight gradient (TN); only the subgroup kernel has that variant.
+   * forward product (NT), B in the weight gradient (TN); the register-blocked kernels have that variant.
    */
   matmul(kernel: MatmulKernel, form: MatmulForm, epilogue: Epilogue, constants: Constants = {}, operands: MatmulOperands = 'f32'): Promise<GPUComputePipeline> {
     const files = ['common', ...EPILOGUE_FILES[epilogue], ...operandFiles(kernel, form, operands), `matmul_${kernel}`];

@@ -6,7 +6,7 @@ import { ACTIVATION_ID } from '../../activations.ts';
 import { LOSS_ID, fusesToTargetMinusOutput } from '../../losses.ts';
 import { OPTIMIZER_ID } from '../../optimizers.ts';
 import type { NetworkSpec } from '../../backend.ts';
-import { KERNEL_FILES } from './kernels.ts';
+import { BYTE_OPERAND_KERNELS, KERNEL_FILES } from './kernels.ts';
 import type { Kernels } from './kernels.ts';
 import type { KernelChoice } from './tuner.ts';
 
@@ -40,12 +40,13 @@ export interface PackedPipelines {
 }
 
 /**
- * Whether batches of 8-bit data stay bytes on the way into the first layer. Only the subgroup kernel has
- * 8-bit operands, so only where the tuner (or the user) chose it for both of layer 0's products: its 8-bit
- * form does the same work with a quarter of the loads of that operand, so it is never the slower of the two.
+ * Whether batches of 8-bit data stay bytes on the way into the first layer: where the tuner (or the user)
+ * chose a register-blocked kernel for both of layer 0's products, since those read their operands through
+ * shaders/operands_*.wgsl and so have an 8-bit form. It does the same work with a quarter of the loads of
+ * the batch operand (bench/RESULTS.md: equal or faster on every shape measured).
  */
 export function packedInputs(choice: KernelChoice): boolean {
-  return choice.forward[0] === 'subgroup' && choice.update[0] === 'subgroup';
+  return BYTE_OPERAND_KERNELS.includes(choice.forward[0]) && BYTE_OPERAND_KERNELS.includes(choice.update[0]);
 }
 
 const flag = (b: boolean) => (b ? 1 : 0);
@@ -89,16 +90,16 @@ export async function buildPipelines(kernels: Kernels, choice: KernelChoice, spe
   );
   const gather = Object.fromEntries(GATHER_VARIANTS.map((v, k) => [v, gathers[k]])) as Record<GatherVariant, GPUComputePipeline>;
   const [bias, softmax, outputDelta, metrics, advance] = rest;
-  const packed = packedInputs(choice) ? await buildPacked(kernels, spec, act(0), optimizer) : null;
+  const packed = packedInputs(choice) ? await buildPacked(kernels, choice, spec, act(0), optimizer) : null;
   return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, choice, packed };
 }
 
-async function buildPacked(kernels: Kernels, spec: NetworkSpec, act: Record<string, number>, optimizer: Record<string, number>): Promise<PackedPipelines> {
+async function buildPacked(kernels: Kernels, choice: KernelChoice, spec: NetworkSpec, act: Record<string, number>, optimizer: Record<string, number>): Promise<PackedPipelines> {
   const first = spec.layers[0];
   const gather = (labels: boolean) => kernels.pipeline(KERNEL_FILES.gather, { X_U8: 1, D_LABELS: flag(labels), PACKED: 1 });
   const [forward, update, u8, u8labels] = await Promise.all([
-    kernels.matmul('subgroup', 'NT', 'forward', { ...act, HAS_BIAS: flag(first.bias), WRITE_Y: flag(first.activation !== 'softmax') }, 'u8'),
-    kernels.matmul('subgroup', 'TN', 'update', optimizer, 'u8'),
+    kernels.matmul(choice.forward[0], 'NT', 'forward', { ...act, HAS_BIAS: flag(first.bias), WRITE_Y: flag(first.activation !== 'softmax') }, 'u8'),
+    kernels.matmul(choice.update[0], 'TN', 'update', optimizer, 'u8'),
     gather(false),
     gather(true),
   ]);
