@@ -99,7 +99,7 @@ export class Sequential {
   private retired: { session: TrainingSession; backend: Backend | null; owned: boolean } | null = null;
   /** the generator behind each epoch's shuffle; seeded apart from the weights so epochs never shift them */
   private shuffleRng: Random;
-  /** set while a fit runs: a second one is refused, and dispose() waits for it to stop */
+  /** set while a fit runs: a second one (and evaluate, predict, setWeights) is refused, and dispose() waits for it to stop */
   private fitting = false;
   private disposeRequested = false;
 
@@ -317,6 +317,7 @@ export class Sequential {
   }
 
   async evaluate(xIn: InputsLike, yIn: TargetsLike): Promise<EvaluateResult> {
+    if (this.fitting) throw new ModelBusyError('evaluate');
     const x = toInputs(xIn, 'x');
     const y = toTargets(yIn, 'y');
     checkData(x, y, this.inputs, this.outputs);
@@ -332,6 +333,7 @@ export class Sequential {
   }
 
   async predict(xIn: InputsLike): Promise<Matrix> {
+    if (this.fitting) throw new ModelBusyError('predict');
     const x = toInputs(xIn, 'x');
     checkData(x, null, this.inputs, this.outputs);
     checkRowsThroughLayers(this.layers, x.rows, 'predict');
@@ -353,6 +355,7 @@ export class Sequential {
 
   /** Replaces every layer's parameters (and resets the optimizer's state). Checked first, applied whole. */
   async setWeights(params: LayerParams[]): Promise<void> {
+    if (this.fitting) throw new ModelBusyError('setWeights');
     checkParamList(params, this.layers.length);
     if (!Array.isArray(params) || params.length !== this.layers.length) {
       throw new RangeError(`setWeights: expected ${this.layers.length} layers of {W, b}, got ${Array.isArray(params) ? params.length : typeof params}`);
