@@ -8,10 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { haveGpu, sharedGpu } from './helpers/gpu.ts';
 import { verifyBackend, formatVerifyReport } from '../src/verify/index.ts';
-import { ACTIVATIONS } from '../src/activations.ts';
-import { LOSSES } from '../src/losses.ts';
-import { OPTIMIZER_ID } from '../src/optimizers.ts';
-import { MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
+import { expectEveryGroup } from './helpers/verify-groups.ts';
 import { main } from '../src/cli/main.ts';
 
 const ok = await haveGpu();
@@ -25,19 +22,7 @@ describe.skipIf(!ok)('verifyBackend on this adapter', () => {
     const failed = report.groups.filter((g) => !g.pass);
     expect(failed.map((g) => `${g.group}: ${g.detail}`)).toEqual([]);
     expect(report.passed).toBe(true);
-    const names = report.groups.map((g) => g.group);
-    const has = (s: string) => expect(names.some((n) => n.includes(s)), s).toBe(true);
-    // the default kernel list is every kernel this adapter runs
-    for (const k of MATMUL_KERNELS.filter((k) => matmulAvailable(k, ctx.features))) has(`matmul ${k} fused epilogues`);
-    expect(names.some((n) => n.includes('(plain)'))).toBe(false);
-    for (const a of ACTIVATIONS) has(`activation ${a} `);
-    for (const l of LOSSES) has(`loss ${l} `);
-    for (const o of Object.keys(OPTIMIZER_ID)) {
-      has(`optimizer ${o} (`);
-      has(`optimizer ${o} + L2`);
-    }
-    for (const m of ['online', 'mini-batch', 'full batch']) has(`training step, ${m}`);
-    has('gather + evaluate (metrics) + predict');
+    expectEveryGroup(report, { plain: false });
     // every group tried shapes and measured an error below its tolerance
     for (const g of report.groups) {
       expect(g.shapes.length).toBeGreaterThan(0);
