@@ -5,7 +5,7 @@
  * and the kept kernel is the least time among those timed in full. No timing of real work here.
  */
 import { describe, expect, it } from 'vitest';
-import { CUT, NAIVE_MAX_MACS, race, raceOrder } from '../src/backends/webgpu/tuning-race.ts';
+import { CUT, MIN_PASSES, NAIVE_MAX_MACS, race, raceOrder } from '../src/backends/webgpu/tuning-race.ts';
 import type { CandidateRuns } from '../src/backends/webgpu/tuning-race.ts';
 
 /** A candidate whose runs read the scripted times in turn (the last repeats); records every call. */
@@ -64,10 +64,10 @@ describe('tuning race', () => {
     const { open, calls } = scripted({ only: [500] });
     const r = await race(['only'], open, OPTS);
     expect(r).toEqual({ best: 'only', ms: { only: 500 }, cut: [] });
-    expect(calls).toEqual(['only open', 'only once', 'only pass×1', 'only close']);
+    expect(calls).toEqual(['only open', 'only once', 'only pass×1', 'only pass×1', 'only close']);
   });
 
-  it('short runs get passes of repeated runs filling the budget; a long run gets one pass', async () => {
+  it('short runs get passes of repeated runs filling the budget; a long run gets MIN_PASSES passes', async () => {
     const short = scripted({ k: [0.5] });
     await race(['k'], short.open, OPTS);
     expect(short.calls).toEqual(['k open', 'k once', 'k pass×8', 'k pass×8', 'k pass×8', 'k close']);
@@ -76,7 +76,8 @@ describe('tuning race', () => {
     expect(mid.calls).toEqual(['k open', 'k once', 'k pass×1', 'k pass×1', 'k close']);
     const long = scripted({ k: [50] });
     await race(['k'], long.open, OPTS);
-    expect(long.calls).toEqual(['k open', 'k once', 'k pass×1', 'k close']);
+    expect(MIN_PASSES).toBe(2);
+    expect(long.calls).toEqual(['k open', 'k once', 'k pass×1', 'k pass×1', 'k close']);
   });
 
   it('keeps the least of the runs, and closes a candidate that throws', async () => {

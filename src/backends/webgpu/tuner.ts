@@ -71,6 +71,8 @@ export interface TunerOptions {
 export class MatmulTuner {
   /** shape → ms spent tuning it in this process (for the startup benchmark) */
   readonly spent = new Map<string, number>();
+  /** shape → of that, ms spent compiling the candidates' timing pipelines (the first shape of each form) */
+  readonly compiling = new Map<string, number>();
   private readonly pending = new Map<string, Promise<TunedEntry>>();
   readonly candidates: MatmulKernel[];
 
@@ -144,6 +146,7 @@ export class MatmulTuner {
       const order = raceOrder(this.candidates, this.guess, M * N * R);
       // compile every candidate's pipeline at once (the driver may compile in parallel)
       await Promise.all(order.map((k) => this.kernels.matmul(k, need.form, 'plain')));
+      this.compiling.set(shapeKey(need), performance.now() - t0);
       const open = async (kernel: MatmulKernel): Promise<CandidateRuns> => {
         const mm = await GpuMatmul.create(mem, this.kernels, kernel, need.form, need, a, b);
         const pass = async (reps: number) => {

@@ -12,8 +12,10 @@
  *   A preempted run only ever reads slower, so one slow run is confirmed by a second before the cut;
  *   the cut candidate's time (the faster of its runs) is still recorded, for `deltagpu info`.
  * - Repetitions aim at `budgetMs` of device time per pass and `passes` passes, but a product whose single
- *   run already exceeds the pass budget gets fewer passes (at least one): its runs are long enough that
- *   the least of two stands for it, and timing it four times cost most of the tuning.
+ *   run already exceeds the pass budget gets fewer passes (at least MIN_PASSES): timing each candidate's
+ *   long runs four times (and a probe before them) was most of the tuning. Single runs of one product on a
+ *   loaded machine vary 2× (SwiftShader, NT 256×128×784: 28 to 64 ms, load 2.3), so the least of three
+ *   (the first run and two passes), not of two, stands for a candidate.
  */
 import type { MatmulKernel } from './kernels.ts';
 
@@ -21,6 +23,8 @@ import type { MatmulKernel } from './kernels.ts';
 export const NAIVE_MAX_MACS = 8192;
 /** a candidate whose first two runs each exceed this many times the best so far is not timed further */
 export const CUT = 3;
+/** passes after the first run, however long the runs */
+export const MIN_PASSES = 2;
 
 /** One candidate kernel, ready to run the product being tuned. */
 export interface CandidateRuns {
@@ -75,7 +79,7 @@ export async function race<K extends string>(order: readonly K[], open: (kernel:
         continue;
       }
       const reps = Math.max(1, Math.min(o.maxReps, Math.round(o.budgetMs / Math.max(least, 1e-3))));
-      const passes = Math.max(1, Math.min(o.passes, Math.round((o.passes * o.budgetMs) / (reps * least))));
+      const passes = Math.max(Math.min(MIN_PASSES, o.passes), Math.min(o.passes, Math.round((o.passes * o.budgetMs) / (reps * least))));
       // the least of separate passes: a pass the OS preempted (or another process's work delayed) only
       // ever reads slower, never faster
       for (let k = 0; k < passes; k++) least = Math.min(least, await runs.pass(reps));
