@@ -59,8 +59,10 @@ export function embedCpuWasm() {
     if (existsSync(out)) return 'kept (assemblyscript not installed)';
     throw new Error('embed-assets: the AssemblyScript compiler (devDependency "assemblyscript") is needed to build src/generated/cpu-wasm.ts; run npm install');
   }
+  // every AssemblyScript file beside the entry (it imports them), so a change to any one rebuilds
+  const sources = readdirSync(dirname(source)).filter((f) => f.endsWith('.as.ts')).sort().map((f) => readFileSync(join(dirname(source), f), 'utf8'));
   const hash = createHash('sha256')
-    .update([readFileSync(source, 'utf8'), version, ...ASC_FLAGS, ...ASC_SHARED].join('\0'))
+    .update([...sources, version, ...ASC_FLAGS, ...ASC_SHARED].join('\0'))
     .digest('hex')
     .slice(0, 16);
   if (existsSync(out) && readFileSync(out, 'utf8').includes(`source hash ${hash}`)) return 'up to date';

@@ -59,10 +59,17 @@ export class DeviceLostError extends Error {
   }
 }
 
-/** A second fit() on a model while one is running. */
+/**
+ * A second fit(), or an evaluate/predict/setWeights, on a model while a fit() is running: those would read
+ * or replace the parameters the running steps are updating (and share its session's buffers).
+ */
 export class ModelBusyError extends Error {
   constructor(what: string) {
-    super(`${what}: this model is already training (a fit() call has not finished); await it before starting another`);
+    super(
+      what === 'fit'
+        ? `${what}: this model is already training (a fit() call has not finished); await it before starting another`
+        : `model.${what} called while fit() is running on this model; await fit first (or stop it with fit's signal)`,
+    );
     this.name = 'ModelBusyError';
   }
 }

@@ -6,78 +6,26 @@
 import { checkLoss } from './losses.ts';
 import type { LossName } from './losses.ts';
 import { resolveOptimizer } from './optimizers.ts';
-import type { OptimizerConfig, OptimizerName } from './optimizers.ts';
 import { initialWeights } from './initializers.ts';
 import { Random } from './random.ts';
 import type { Matrix } from './tensor.ts';
 import { asFloatMatrix, checkData, takeInputRows, takeTargetRows, toInputs, toTargets } from './inputs.ts';
 import type { InputsLike, TargetsLike } from './inputs.ts';
 import { train } from './trainer.ts';
-import type { Callbacks, History, TraceStep } from './trainer.ts';
+import type { History } from './trainer.ts';
 import { checkFitOptions, checkParamList, checkPositiveInteger, checkProbabilityTargets } from './validate.ts';
 import { checkLayerList, checkModelSize, checkRowsThroughLayers } from './spec-check.ts';
 import { checkBackendOption, createBackend } from './backends/select.ts';
 import { isClassIndices } from './backends/upload.ts';
-import type { BackendChoice, WebGpuMatmulChoice } from './backends/select.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession, UploadInputs, UploadTargets } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
 import type { RbfLayer } from './models/rbf.ts';
 import { checkpointing, resumePoint } from './checkpoint/fit.ts';
-import type { CheckpointOptions } from './checkpoint/fit.ts';
 import type { Checkpoint, CheckpointRun } from './checkpoint/state.ts';
 import { DeviceLostError, ModelBusyError } from './errors.ts';
+import type { CompileOptions, EvaluateResult, FitOptions } from './model-options.ts';
 
-export interface CompileOptions {
-  loss: LossName;
-  optimizer?: OptimizerConfig | OptimizerName;
-  /** 'accuracy' is always computed; listing it is accepted for Keras habits */
-  metrics?: 'accuracy'[];
-  /**
-   * 'auto' (default): a hardware GPU if there is one, else the CPU; 'webgpu' or 'cpu' to choose. Or a
-   * Backend you made (to share one device between models): the model then never disposes it, you do.
-   */
-  backend?: BackendChoice | Backend;
-  /** where 'auto' says which backend it chose and why (default: console.warn) */
-  onNotice?: (message: string) => void;
-  /** WebGPU matmul kernel: 'auto' (default) tunes per product on the device; a kernel name forces it */
-  matmul?: WebGpuMatmulChoice;
-}
-
-export interface FitOptions {
-  epochs?: number;
-  /** 1 = online SGD, 'full' = full batch, else mini-batch (default 32) */
-  batchSize?: number | 'full';
-  /** a new seeded order each epoch (default true); false keeps the patterns' order */
-  shuffle?: boolean;
-  /** hold out this fraction (the last rows, before shuffling, as Keras does) for validation */
-  validationSplit?: number;
-  /** x as a matrix, nested arrays or 8-bit pixels; y as target rows or class indices (as for fit) */
-  validationData?: [InputsLike, TargetsLike];
-  /** stop once an epoch's mean loss is ≤ this (the lectures' error tolerance) */
-  stopAtLoss?: number;
-  callbacks?: Callbacks;
-  /** progress callbacks per epoch when onProgress is set (default 20); each costs one metrics readback */
-  ticksPerEpoch?: number;
-  /** called after every step with the step's values (forces one step per backend call: slow) */
-  trace?: (t: TraceStep) => void;
-  /**
-   * What a NaN or ±Infinity in the loss or in a layer's updated weights does (checked every tick, in the
-   * metrics readback): 'stop' (default) rejects with NonFiniteError naming the epoch, step and layer, and
-   * the model keeps the weights from before that step; 'warn' says so once (onNotice) and trains on.
-   */
-  onNonFinite?: 'stop' | 'warn';
-  /** checkpoints every `everyEpochs` epochs (weights, optimizer state, position, shuffle state, history) */
-  checkpoint?: CheckpointOptions;
-  /** continue a run from a checkpoint (or its file): `epochs` counts the epochs it already did */
-  resumeFrom?: Checkpoint | string;
-  /** stops training at the next tick: fit rejects with TrainingStoppedError (and takes a checkpoint if on) */
-  signal?: AbortSignal;
-}
-
-export interface EvaluateResult {
-  loss: number;
-  accuracy: number;
-}
+export type { CompileOptions, EvaluateResult, FitOptions } from './model-options.ts';
 
 export class Sequential {
   readonly layers: readonly DenseLayer[];
@@ -99,7 +47,7 @@ export class Sequential {
   private retired: { session: TrainingSession; backend: Backend | null; owned: boolean } | null = null;
   /** the generator behind each epoch's shuffle; seeded apart from the weights so epochs never shift them */
   private shuffleRng: Random;
-  /** set while a fit runs: a second one is refused, and dispose() waits for it to stop */
+  /** set while a fit runs: a second one (and evaluate, predict, setWeights) is refused, and dispose() waits for it to stop */
   private fitting = false;
   private disposeRequested = false;
 
@@ -317,6 +265,7 @@ export class Sequential {
   }
 
   async evaluate(xIn: InputsLike, yIn: TargetsLike): Promise<EvaluateResult> {
+    if (this.fitting) throw new ModelBusyError('evaluate');
     const x = toInputs(xIn, 'x');
     const y = toTargets(yIn, 'y');
     checkData(x, y, this.inputs, this.outputs);
@@ -332,6 +281,7 @@ export class Sequential {
   }
 
   async predict(xIn: InputsLike): Promise<Matrix> {
+    if (this.fitting) throw new ModelBusyError('predict');
     const x = toInputs(xIn, 'x');
     checkData(x, null, this.inputs, this.outputs);
     checkRowsThroughLayers(this.layers, x.rows, 'predict');
@@ -353,6 +303,7 @@ export class Sequential {
 
   /** Replaces every layer's parameters (and resets the optimizer's state). Checked first, applied whole. */
   async setWeights(params: LayerParams[]): Promise<void> {
+    if (this.fitting) throw new ModelBusyError('setWeights');
     checkParamList(params, this.layers.length);
     if (!Array.isArray(params) || params.length !== this.layers.length) {
       throw new RangeError(`setWeights: expected ${this.layers.length} layers of {W, b}, got ${Array.isArray(params) ? params.length : typeof params}`);

@@ -17,69 +17,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { xorCommand } from '../src/cli/xor.ts';
 import type { VerifyReport } from '../src/index.ts';
-import { ACTIVATIONS } from '../src/activations.ts';
-import { LOSSES } from '../src/losses.ts';
-import { OPTIMIZER_ID } from '../src/optimizers.ts';
-import { MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
 import { QUICK_MATMUL_SHAPES } from '../src/verify/matmul.ts';
 import { hasChromium, startDemo, warnIfNoChromium } from './helpers/demo-browser.ts';
-import type { DemoHarness, TrackedPage } from './helpers/demo-browser.ts';
+import type { DemoHarness } from './helpers/demo-browser.ts';
+import { cliTrace, expectClose, finish, idle, isInk, planePixelAt, planePixels } from './helpers/demo-pages.ts';
+import { expectEveryGroup } from './helpers/verify-groups.ts';
 
 warnIfNoChromium();
-
-async function cliTrace(backend: 'cpu' | 'webgpu', options: { bias?: boolean } = {}): Promise<unknown[]> {
-  const out: string[] = [];
-  await xorCommand([...(options.bias ? ['--bias'] : []), '--trace', '--format', 'json', '--backend', backend], (s) => out.push(s));
-  return JSON.parse(out.join(''));
-}
-
-/** Same structure, every number within `tol`; the path of the first difference in the message. */
-function expectClose(actual: unknown, expected: unknown, tol: number, path = '$'): void {
-  if (typeof expected === 'number') {
-    expect(typeof actual, path).toBe('number');
-    expect(Math.abs((actual as number) - expected), `${path}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol);
-  } else if (Array.isArray(expected)) {
-    expect(Array.isArray(actual) && actual.length, path).toBe(expected.length);
-    expected.forEach((e, i) => expectClose((actual as unknown[])[i], e, tol, `${path}[${i}]`));
-  } else if (expected && typeof expected === 'object') {
-    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(expected).sort());
-    for (const [k, v] of Object.entries(expected)) expectClose((actual as Record<string, unknown>)[k], v, tol, `${path}.${k}`);
-  } else {
-    expect(actual, path).toEqual(expected);
-  }
-}
-
-async function finish(demo: DemoHarness, t: TrackedPage, name: string): Promise<void> {
-  const shot = join(demo.shots, `${name}.png`);
-  await t.page.screenshot({ path: shot, fullPage: true });
-  console.log(`  screenshot: ${shot}`);
-  expect(t.errors).toEqual([]);
-  expect(t.offsite).toEqual([]);
-  await t.page.context().close();
-}
-
-const idle = (page: Page, timeout = 60_000) => page.waitForFunction(() => ['idle', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout });
-
-/** The RGB of the plane's pixel at a point (x, y) of the data's coordinates (views.ts: EXTENT = 1.25). */
-const planePixelAt = (page: Page, x: number, y: number) =>
-  page.evaluate(([x, y]) => {
-    const c = document.getElementById('plane') as HTMLCanvasElement;
-    const px = ((x + 1.25) / 2.5) * c.width;
-    const py = c.height - ((y + 1.25) / 2.5) * c.height;
-    return Array.from(c.getContext('2d')!.getImageData(Math.floor(px), Math.floor(py), 1, 1).data.slice(0, 3));
-  }, [x, y]);
-/** Near the dark ink (#1d2330) of the perceptron's line and the RBF centres' crosses; the heat map and points are far lighter. */
-const isInk = (rgb: number[]) => Math.max(...rgb.map((v, i) => Math.abs(v - [29, 35, 48][i]))) < 40;
-
-/** The plane's pixels, to see that the heat map changed. */
-const planePixels = (page: Page) =>
-  page.evaluate(() => {
-    const c = document.getElementById('plane') as HTMLCanvasElement;
-    return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
-  });
 
 describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftShader)', () => {
   let demo: DemoHarness;
@@ -396,17 +341,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     const report = JSON.parse((await page.locator('#verify-result').getAttribute('data-verify-report'))!) as VerifyReport;
     expect(report.groups.filter((g) => !g.pass).map((g) => `${g.group}: ${g.detail}`)).toEqual([]);
     expect(report.passed).toBe(true);
-    const names = report.groups.map((g) => g.group);
-    const has = (s: string) => expect(names.some((n) => n.includes(s)), s).toBe(true);
-    for (const k of MATMUL_KERNELS.filter((k) => matmulAvailable(k, report.features))) {
-      for (const form of ['NT', 'NN', 'TN']) has(`matmul ${k} ${form} (plain)`);
-      has(`matmul ${k} fused epilogues`);
-    }
-    for (const a of ACTIVATIONS) has(`activation ${a} `);
-    for (const l of LOSSES) has(`loss ${l} `);
-    for (const o of Object.keys(OPTIMIZER_ID)) has(`optimizer ${o} (`);
-    for (const m of ['online', 'mini-batch', 'full batch']) has(`training step, ${m}`);
-    has('gather + evaluate (metrics) + predict');
+    expectEveryGroup(report, { plain: true });
     // the quick plan's shapes, and an error under tolerance in each group
     expect(report.groups[0].shapes).toEqual(QUICK_MATMUL_SHAPES.map((s) => s.join('×')));
     for (const g of report.groups) expect(g.maxError, g.group).toBeLessThanOrEqual(g.tolerance);

@@ -1,5 +1,6 @@
 // Issue 10 (training half) on the CPU: non-finite detection with the last good weights kept, resume
-// equality, stop on dispose/abort, one fit at a time, saveModel refusing non-finite weights.
+// equality, stop on dispose/abort, one fit at a time (and no evaluate/predict/setWeights during it), saveModel
+// refusing non-finite weights.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +195,45 @@ describe('one fit at a time; dispose during fit', () => {
     expect(h.epochs).toBe(3);
     // and once it has finished, fit works again
     expect((await m.fit(x, y, { epochs: 1 })).epochs).toBe(1);
+  });
+
+  it('evaluate, predict and setWeights while fit runs reject with ModelBusyError naming the call; the fit is untouched', async () => {
+    const { x, y } = blobs(60, 7);
+    const m = model();
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: sgd(0.1), backend: 'cpu' });
+    const running = m.fit(x, y, { epochs: 3, batchSize: 4 });
+    const start = [{ W: new Float32Array(12), b: new Float32Array(6) }, { W: new Float32Array(18), b: new Float32Array(3) }];
+    const calls: [string, () => Promise<unknown>][] = [
+      ['evaluate', () => m.evaluate(x, y)],
+      ['predict', () => m.predict(x)],
+      ['setWeights', () => m.setWeights(start)],
+    ];
+    for (const [name, call] of calls) {
+      const err = await call().then(() => null, (e: unknown) => e);
+      expect(err, name).toBeInstanceOf(ModelBusyError);
+      expect((err as Error).message).toBe(`model.${name} called while fit() is running on this model; await fit first (or stop it with fit's signal)`);
+    }
+    // the same call from a callback (fit is still running) is refused too
+    let fromCallback: unknown = null;
+    const second = model();
+    second.compile({ loss: 'categoricalCrossentropy', optimizer: sgd(0.1), backend: 'cpu' });
+    await second.fit(x, y, { epochs: 1, batchSize: 4, callbacks: { onEpochEnd: async () => void (fromCallback = await second.predict(x).catch((e: unknown) => e)) } });
+    expect(fromCallback).toBeInstanceOf(ModelBusyError);
+    await running;
+    // nothing reached the running fit: its weights equal an undisturbed twin's, bit for bit
+    const twin = model();
+    twin.compile({ loss: 'categoricalCrossentropy', optimizer: sgd(0.1), backend: 'cpu' });
+    await twin.fit(x, y, { epochs: 3, batchSize: 4 });
+    const [got, want] = [await m.getWeights(), await twin.getWeights()];
+    got.forEach((p, l) => {
+      same(p.W, want[l].W);
+      same(p.b, want[l].b);
+    });
+    // and once fit has finished, every call works again
+    expect((await m.evaluate(x, y)).accuracy).toBeGreaterThan(0);
+    expect((await m.predict(x)).rows).toBe(60);
+    await m.setWeights(start);
+    expect(Array.from((await m.getWeights())[0].W)).toEqual(Array.from(start[0].W));
   });
 
   it('dispose() from a callback stops the fit at the next tick, says so, and keeps the weights of that moment', async () => {

@@ -1,44 +1,28 @@
 /**
- * `deltagpu verify` on this machine's adapter (SwiftShader in CI): every kernel group passes, and the
- * report lists every group the engine's lists imply (each matmul kernel × form, each activation, loss,
- * optimizer, training mode, and gather/metrics). The CLI's --json carries the adapter and every group.
+ * `deltagpu verify` on this machine's adapter (SwiftShader in CI): every step group passes, and the
+ * report lists every group the engine's lists imply (each matmul kernel's fused epilogues, each activation,
+ * loss, optimizer, training mode, and gather/metrics). The CLI's --json carries the adapter and every group.
+ * The plain products are verify's other part; that every kernel × form passes them is webgpu-matmul.test.ts's
+ * claim (on the same shapes), that verify lists and judges them is verify-quick's and verify-break's.
  */
 import { describe, expect, it } from 'vitest';
 import { haveGpu, sharedGpu } from './helpers/gpu.ts';
 import { verifyBackend, formatVerifyReport } from '../src/verify/index.ts';
-import { ACTIVATIONS } from '../src/activations.ts';
-import { LOSSES } from '../src/losses.ts';
-import { OPTIMIZER_ID } from '../src/optimizers.ts';
-import { BYTE_OPERAND_KERNELS, MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
+import { expectEveryGroup } from './helpers/verify-groups.ts';
 import { main } from '../src/cli/main.ts';
 
 const ok = await haveGpu();
 
 describe.skipIf(!ok)('verifyBackend on this adapter', () => {
-  it('passes every kernel group, and lists every group', async () => {
+  // the step groups only: the plain products (every kernel × form vs the CPU, on verify's shapes) are
+  // checked once, by webgpu-matmul.test.ts; their listing and verdicts by verify-quick, verify-break and --json below
+  it('passes every step group, and lists every group the engine\'s lists imply', async () => {
     const ctx = (await sharedGpu())!;
-    const report = await verifyBackend({ context: ctx });
+    const report = await verifyBackend({ context: ctx, parts: ['steps'] });
     const failed = report.groups.filter((g) => !g.pass);
     expect(failed.map((g) => `${g.group}: ${g.detail}`)).toEqual([]);
     expect(report.passed).toBe(true);
-    const names = report.groups.map((g) => g.group);
-    const has = (s: string) => expect(names.some((n) => n.includes(s)), s).toBe(true);
-    for (const k of MATMUL_KERNELS.filter((k) => matmulAvailable(k, ctx.features))) {
-      for (const form of ['NT', 'NN', 'TN']) has(`matmul ${k} ${form} (plain)`);
-      has(`matmul ${k} fused epilogues`);
-    }
-    for (const k of BYTE_OPERAND_KERNELS.filter((k) => matmulAvailable(k, ctx.features))) {
-      has(`matmul ${k} NT (plain, 8-bit A)`);
-      has(`matmul ${k} TN (plain, 8-bit B)`);
-    }
-    for (const a of ACTIVATIONS) has(`activation ${a} `);
-    for (const l of LOSSES) has(`loss ${l} `);
-    for (const o of Object.keys(OPTIMIZER_ID)) {
-      has(`optimizer ${o} (`);
-      has(`optimizer ${o} + L2`);
-    }
-    for (const m of ['online', 'mini-batch', 'full batch']) has(`training step, ${m}`);
-    has('gather + evaluate (metrics) + predict');
+    expectEveryGroup(report, { plain: false });
     // every group tried shapes and measured an error below its tolerance
     for (const g of report.groups) {
       expect(g.shapes.length).toBeGreaterThan(0);

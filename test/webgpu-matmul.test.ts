@@ -1,7 +1,9 @@
 /**
- * Every matmul kernel (naive, register-blocked, shared-memory tiled) in every form the training step
- * uses (NT forward, NN backprop, TN weight gradient) against a float64 CPU loop, on seeded random inputs
- * in [-1, 1), including shapes that are not multiples of any tile.
+ * Every matmul kernel (MATMUL_KERNELS: naive, register-blocked, shared-memory tiled, split-K) in every form
+ * the training step uses (NT forward, NN backprop, TN weight gradient) against a float64 CPU loop, on seeded
+ * random inputs in [-1, 1), on the issue's shapes and on verify's (shapes that are not multiples of any
+ * tile, and a long sum). The only place the plain products are checked; `deltagpu verify` runs the same
+ * check on a user's adapter, and verify's own tests check the tool (groups, a caught break, --json).
  *
  * Tolerance: a float32 dot product of R terms accumulates at most ~R·2⁻²⁴ relative rounding per term
  * (worst case, summed over |a·b|); with |a|,|b| ≤ 1, |C| is typically √R/3 while Σ|a·b| ≤ R/4, so
@@ -15,6 +17,7 @@ import { GpuMemory } from '../src/backends/webgpu/memory.ts';
 import { BYTE_OPERAND_KERNELS, Kernels, MATMUL_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
 import type { MatmulForm } from '../src/backends/webgpu/kernels.ts';
 import { productBound } from '../src/verify/tolerance.ts';
+import { MATMUL_SHAPES } from '../src/verify/matmul.ts';
 import { GpuMatmul, matmulReference, operandShapes } from '../src/backends/webgpu/matmul.ts';
 import { UNORM8 } from '../src/backends/upload.ts';
 import { Random } from '../src/random.ts';
@@ -26,13 +29,15 @@ function absProduct(form: MatmulForm, shape: { M: number; N: number; R: number }
   return matmulReference(form, shape, A.map(Math.abs), B.map(Math.abs));
 }
 
-const SHAPES: [number, number, number][] = [
+const SHAPES: (readonly [number, number, number])[] = [
   // M × K × N as in the issue (K = R, the summed dimension)
-  [1, 1, 1],
   [7, 13, 5],
   [33, 65, 17],
   [128, 784, 10],
   [64, 9, 40],
+  // and verify's list (src/verify/matmul.ts: 1×1×1, odd sizes around 64 and 128, the long sum K = 4096),
+  // so this file is where every kernel × form is checked against the CPU; verify.test.ts checks verify itself
+  ...MATMUL_SHAPES,
 ];
 
 describe.skipIf(!ok)('matmul kernels vs CPU', () => {

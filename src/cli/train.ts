@@ -33,6 +33,7 @@ import { Interrupted, resilientFit } from './resilient-fit.ts';
 import { readCheckpoint } from '../checkpoint/file.ts';
 import type { Checkpoint } from '../checkpoint/state.ts';
 import { trainRbfMnist, TRAIN_RBF_HELP } from './train-rbf.ts';
+import { checkHiddenLayers, idxImageWidth } from './layer-sizes.ts';
 
 export const TRAIN_HELP = `deltagpu train mnist [options]
   Trains a digit classifier (784-128-10, ReLU, softmax + cross-entropy) on the embedded 10,000 MNIST
@@ -146,6 +147,8 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const log = (s: string) => process.stderr.write(s + '\n');
   const say = values.json ? log : out;
 
+  // the sizes first: a network that cannot be allocated is refused before seconds of loading
+  checkHiddenLayers(hidden, values.data === undefined ? PIXELS : (idxImageWidth(values.data) ?? 1), 10); // 10 digit classes, as both loaders give
   const t0 = performance.now();
   const { train, test } = loadData(values.data, seed, values.train ? intOption(values.train, 'train', 1) : undefined, values.test ? intOption(values.test, 'test', 1) : undefined);
   say(`data: ${train.rows} training and ${test.rows} test images from ${train.source} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

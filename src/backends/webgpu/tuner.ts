@@ -6,8 +6,8 @@
  *
  * Candidates are the kernels this adapter supports; on a software adapter only the barrier-free ones
  * (USES_WORKGROUP_MEMORY in kernels.ts: the others take seconds each to compile there and run slower). Timing uses the plain epilogue: the fused epilogues add the same per-element work to every
- * kernel, so they do not change the ranking. Each candidate gets one warm-up run (which also compiles its
- * pipeline) and then a few repetitions in one pass, bounded by a time budget per candidate.
+ * kernel, so they do not change the ranking. Which candidates are timed, in what order, how often, and
+ * when one is given up: tuning-race.ts.
  */
 import type { NetworkSpec } from '../../backend.ts';
 import type { AdapterReport } from './device.ts';
@@ -16,6 +16,8 @@ import type { Kernels, MatmulForm, MatmulKernel } from './kernels.ts';
 import { GpuMatmul } from './matmul.ts';
 import { GpuMemory } from './memory.ts';
 import { timePass } from './timing.ts';
+import { race, raceOrder } from './tuning-race.ts';
+import type { CandidateRuns } from './tuning-race.ts';
 import { tuningCache } from './tuning-cache.ts';
 import type { TunedEntry } from './tuning-cache.ts';
 
@@ -33,7 +35,7 @@ export interface MatmulNeed {
   R: number;
 }
 
-/** timed passes per candidate after its warm-up run */
+/** timed passes per candidate after its first run, when that run is short (tuning-race.ts) */
 const PASSES = 3;
 
 export const shapeKey = (n: MatmulNeed) => `${n.form} ${n.M}×${n.N}×${n.R}`;
@@ -69,6 +71,8 @@ export interface TunerOptions {
 export class MatmulTuner {
   /** shape → ms spent tuning it in this process (for the startup benchmark) */
   readonly spent = new Map<string, number>();
+  /** shape → of that, ms spent compiling the candidates' timing pipelines (the first shape of each form) */
+  readonly compiling = new Map<string, number>();
   private readonly pending = new Map<string, Promise<TunedEntry>>();
   readonly candidates: MatmulKernel[];
 
@@ -133,58 +137,30 @@ export class MatmulTuner {
   private async measure(need: MatmulNeed): Promise<TunedEntry> {
     const t0 = performance.now();
     const { M, N, R } = need;
-    const budget = this.options.budgetMs ?? 4;
-    const maxReps = this.options.maxReps ?? 8;
     const mem = new GpuMemory(this.device);
-    const ms: Partial<Record<MatmulKernel, number>> = {};
     let timing: 'timestamp' | 'wall' = 'wall';
     try {
       // operands of the right size; their values do not change the time
       const a = new Float32Array(M * R);
       const b = new Float32Array(N * R);
+      const order = raceOrder(this.candidates, this.guess, M * N * R);
       // compile every candidate's pipeline at once (the driver may compile in parallel)
-      await Promise.all(this.candidates.map((k) => this.kernels.matmul(k, need.form, 'plain')));
-      // the untuned guess first, so the others can be cut short against it
-      const order = [...this.candidates].sort((x, y) => Number(y === this.guess) - Number(x === this.guess));
-      let best = Infinity;
-      let bestProbe = Infinity;
-      for (const kernel of order) {
-        const time = async (shape: MatmulNeed) => {
-          const mm = await GpuMatmul.create(mem, this.kernels, kernel, need.form, shape, a.subarray(0, shape.M * shape.R), b.subarray(0, shape.N * shape.R));
-          const warm = await timePass(this.device, 1, (pass) => mm.encode(pass));
-          const reps = Math.max(1, Math.min(maxReps, Math.round(budget / Math.max(warm.ms, 1e-3))));
-          // the least of a few separate passes: a pass the OS preempted (or another process's GPU work
-          // delayed) only ever reads slower, never faster
-          let least = warm.ms;
-          for (let k = 0; k < PASSES; k++) {
-            const t = await timePass(this.device, reps, (pass, n) => mm.encode(pass, n));
-            least = Math.min(least, t.ms);
-            timing = t.timing;
-          }
-          mem.destroyAll();
-          return least;
+      await Promise.all(order.map((k) => this.kernels.matmul(k, need.form, 'plain')));
+      this.compiling.set(shapeKey(need), performance.now() - t0);
+      const open = async (kernel: MatmulKernel): Promise<CandidateRuns> => {
+        const mm = await GpuMatmul.create(mem, this.kernels, kernel, need.form, need, a, b);
+        const pass = async (reps: number) => {
+          const t = await timePass(this.device, reps, (p, n) => mm.encode(p, n));
+          timing = t.timing;
+          return t.ms;
         };
-        // a probe on 1/8 of the sum first: a candidate whose probe takes more than twice the best kernel's
-        // probe is dropped without its (possibly seconds-long, on a software adapter) full run. Probes are
-        // compared with probes, not scaled up to full runs: a dispatch's fixed cost does not shrink with R,
-        // so a scaled probe overstated every candidate and dropped faster ones (wide at TN 128×784×64).
-        const r = Math.ceil(R / 32) * 4;
-        const probe = R >= 64 ? await time({ ...need, R: r }) : Infinity;
-        if (best < Infinity && probe > 2 * bestProbe) {
-          ms[kernel] = (probe * R) / r; // an upper estimate, recorded for `deltagpu info`
-          continue;
-        }
-        ms[kernel] = await time(need);
-        if (ms[kernel]! < best) {
-          best = ms[kernel]!;
-          bestProbe = probe;
-        }
-      }
+        return { once: () => pass(1), pass, close: () => mem.destroyAll() };
+      };
+      const { best, ms } = await race(order, open, { budgetMs: this.options.budgetMs ?? 4, maxReps: this.options.maxReps ?? 8, passes: PASSES });
+      this.spent.set(shapeKey(need), performance.now() - t0);
+      return { shape: shapeKey(need), kernel: best, ms, timing };
     } finally {
       mem.destroyAll();
     }
-    const best = this.candidates.reduce((x, y) => ((ms[y] ?? Infinity) < (ms[x] ?? Infinity) ? y : x));
-    this.spent.set(shapeKey(need), performance.now() - t0);
-    return { shape: shapeKey(need), kernel: best, ms, timing };
   }
 }

@@ -11,7 +11,7 @@ export interface TunedEntry {
   /** "NT 64×128×784" (form M×N×R) */
   shape: string;
   kernel: MatmulKernel;
-  /** ms per product for each candidate (estimated from a 1/8-length probe where it was far behind) */
+  /** ms per product for each candidate timed (for one given up early, the faster of its two runs; tuning-race.ts) */
   ms: Partial<Record<MatmulKernel, number>>;
   timing: 'timestamp' | 'wall';
 }
