@@ -5,9 +5,9 @@
 import { assemble } from './shaders.ts';
 
 /**
- * The matmul implementations: the readable reference, register blocking, 32×32 and 64×64 shared-memory
- * tiles, split-K for narrow outputs, regblock with 8×8 blocks (wide), and wide with loads shared across a
- * subgroup quad (subgroup). The tuner (tuner.ts) times every one but the reference per shape.
+ * The matmul implementations: the readable reference (naive), register blocking (regblock, 8×4 per invocation;
+ * wide, 8×8), wide with loads shared across a subgroup quad (subgroup), 32×32 and 64×64 shared-memory tiles,
+ * and split-K for narrow outputs. The tuner (tuner.ts, tuning-race.ts) times the candidates per shape.
  */
 export type MatmulKernel = 'naive' | 'regblock' | 'wide' | 'subgroup' | 'tiled' | 'tiled64' | 'splitk';
 export const MATMUL_KERNELS: readonly MatmulKernel[] = ['naive', 'regblock', 'wide', 'subgroup', 'tiled', 'tiled64', 'splitk'];
