@@ -174,7 +174,8 @@ export function toMarkdown(r: MatmulBenchResult): string {
   const shapes = [...new Set(r.rows.map((x) => x.shape))];
   const cell = (shape: string, impl: string) => {
     const x = r.rows.find((y) => y.shape === shape && y.impl === impl);
-    if (!x || x.gflops === null) return 'skipped';
+    if (!x) return '–'; // not run on this shape (8-bit operands: the MNIST shapes only)
+    if (x.gflops === null) return 'skipped';
     return `${x.gflops.toFixed(3)}${x.note ? '*' : ''}`;
   };
   const lines = [
