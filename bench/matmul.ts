@@ -6,7 +6,7 @@
  *
  * Squares use C = A·B (NN); the MNIST shapes use the forward pass's X·Wᵀ (NT) and the weight gradient δᵀ·X
  * (TN), each also with X as 8-bit pixels for the register-blocked kernels ('wide u8': how a byte data set's
- * batch reaches the first layer, see shaders/operands_u8a.wgsl). GPU time comes from
+ * batch reaches the first layer, see shaders/operand_a_u8.wgsl). GPU time comes from
  * timestamp queries around one compute pass of `reps` dispatches where the adapter has them, else from
  * the wall clock around submit → onSubmittedWorkDone. A (kernel, shape) whose single warm-up run takes
  * longer than --max-run seconds (default 20) is skipped and reported so, unless --full: a software

@@ -12,7 +12,7 @@
 //   D_LABELS  targets are one u32 class index per row, expanded here to a one-hot row of exact 0s and 1s;
 //             otherwise Dset holds the float32 target rows (row stride ldD4 vec4s).
 //   PACKED    (with X_U8) the batch keeps the bytes: the words are copied as they are into Xq, for the first
-//             layer's 8-bit matmul operands (operands_u8a/u8b.wgsl), and Xb is not written.
+//             layer's 8-bit matmul operands (operand_a_u8.wgsl, operand_b_u8.wgsl), and Xb is not written.
 // A batch may have more rows than one dispatch dimension allows (65,535 workgroups): rows are spread over
 // y and z, r = y + z·rowsY.
 

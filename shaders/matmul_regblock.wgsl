@@ -9,10 +9,17 @@
 // slower than naive there. Register blocking alone cuts loads from 2 per FMA (naive) to 8 vec4 loads per
 // 64 FMAs (8×4 blocks: 12 per 128). On real GPUs, matmul_tiled.wgsl (same blocking plus shared tiles) is the better choice.
 //
-// The operands come from operands_f32.wgsl (bindings, and the 4×4 blocks a_block_t / b_block_t with the
-// padding invariant they rely on), shared with matmul_wide.wgsl and matmul_subgroup.wgsl; operands_u8a.wgsl
-// and operands_u8b.wgsl read the first layer's batch as 8-bit pixels instead (kernels.ts picks the file).
+// The operands come from operand_a_f32.wgsl and operand_b_f32.wgsl (the bindings of A and B, the 4×4 blocks
+// a_block_t / b_block_t, the padding invariant they rely on), as for wide, subgroup and splitk;
+// operand_a_u8.wgsl / operand_b_u8.wgsl read the first layer's batch as 8-bit pixels instead (kernels.ts).
 // One step of 4 terms is a single 4×4 matrix product: acc = Cᵀ block (acc[i] = row i of C);  Cᵀ += Bᵀ·Aᵀ.
+
+override FORM: u32 = 0u;
+
+@group(0) @binding(2) var<uniform> dims: MatDims;
+@group(0) @binding(3) var<storage, read> step: Step;
+
+const ZERO4 = vec4<f32>(0.0);
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

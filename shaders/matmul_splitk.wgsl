@@ -6,7 +6,7 @@
 // invocations have no column to compute, and that workgroup walks all of R alone. Here the same output is
 // 16 workgroups and every invocation sums a 1/64 share of the terms, so short, wide sums spread across
 // the GPU (or SwiftShader's threads). Same contract and FORMs as matmul_naive.wgsl; relies on the
-// zero-padded-rows invariant of matmul_regblock.wgsl for its vec4 loads along r.
+// zero-padded-rows invariant of operand_a_f32.wgsl, whose blocks (with operand_b_f32.wgsl's) it multiplies.
 //
 // Reduction: each invocation leaves its 4×16 partial block in workgroup memory (64 × 64 floats = 16 KiB,
 // the WebGPU default limit), one barrier, then invocation t sums element t of the block over all 64.
@@ -14,8 +14,6 @@
 
 override FORM: u32 = 0u;
 
-@group(0) @binding(0) var<storage, read> A: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> B: array<vec4<f32>>;
 @group(0) @binding(2) var<uniform> dims: MatDims;
 @group(0) @binding(3) var<storage, read> step: Step;
 
@@ -23,44 +21,6 @@ const THREADS: u32 = 64u;
 var<workgroup> part: array<f32, 4096>; // part[s * 64 + e]: invocation s's partial of element e = i·16 + j
 
 const ZERO4 = vec4<f32>(0.0);
-
-// A'(i0..i0+3, r0..r0+3) as Aᵀ: column c = row i0+c of A', over r (as in matmul_regblock.wgsl)
-fn a_block_t(i0: u32, r0: u32, M: u32, R: u32) -> mat4x4<f32> {
-  let lda4 = dims.ldA / 4u;
-  if (FORM == 2u) {
-    let q = mat4x4<f32>(
-      select(ZERO4, A[(r0 + 0u) * lda4 + i0 / 4u], r0 + 0u < R),
-      select(ZERO4, A[(r0 + 1u) * lda4 + i0 / 4u], r0 + 1u < R),
-      select(ZERO4, A[(r0 + 2u) * lda4 + i0 / 4u], r0 + 2u < R),
-      select(ZERO4, A[(r0 + 3u) * lda4 + i0 / 4u], r0 + 3u < R));
-    return transpose(q);
-  }
-  let c = r0 / 4u;
-  return mat4x4<f32>(
-    select(ZERO4, A[(i0 + 0u) * lda4 + c], i0 + 0u < M),
-    select(ZERO4, A[(i0 + 1u) * lda4 + c], i0 + 1u < M),
-    select(ZERO4, A[(i0 + 2u) * lda4 + c], i0 + 2u < M),
-    select(ZERO4, A[(i0 + 3u) * lda4 + c], i0 + 3u < M));
-}
-
-// B'(r0..r0+3, j0..j0+3) as Bᵀ: column c = row r0+c of B', over j
-fn b_block_t(r0: u32, j0: u32, N: u32, R: u32) -> mat4x4<f32> {
-  let ldb4 = dims.ldB / 4u;
-  if (FORM == 0u) {
-    let c = r0 / 4u;
-    let q = mat4x4<f32>(
-      select(ZERO4, B[(j0 + 0u) * ldb4 + c], j0 + 0u < N),
-      select(ZERO4, B[(j0 + 1u) * ldb4 + c], j0 + 1u < N),
-      select(ZERO4, B[(j0 + 2u) * ldb4 + c], j0 + 2u < N),
-      select(ZERO4, B[(j0 + 3u) * ldb4 + c], j0 + 3u < N));
-    return transpose(q);
-  }
-  return mat4x4<f32>(
-    select(ZERO4, B[(r0 + 0u) * ldb4 + j0 / 4u], r0 + 0u < R),
-    select(ZERO4, B[(r0 + 1u) * ldb4 + j0 / 4u], r0 + 1u < R),
-    select(ZERO4, B[(r0 + 2u) * ldb4 + j0 / 4u], r0 + 2u < R),
-    select(ZERO4, B[(r0 + 3u) * ldb4 + j0 / 4u], r0 + 3u < R));
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {

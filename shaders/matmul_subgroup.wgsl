@@ -14,11 +14,18 @@
 // subgroup lanes is needed. Quad operations must be reached by all four lanes together, so no lane leaves
 // early: lanes past the edge of C load zeros and store nothing.
 //
-// The operands come from a separate file (a_block_t, b_block_t, the bindings), as for regblock and wide:
-// operands_f32.wgsl for float32 matrices, operands_u8a.wgsl / operands_u8b.wgsl where the first layer's
-// input batch is 8-bit pixels packed four to a u32 (kernels.ts picks the file).
+// The operands come from separate files (a_block_t, b_block_t, the bindings of A and B), as for regblock:
+// operand_{a,b}_f32.wgsl for float32 matrices, operand_{a,b}_u8.wgsl where the first layer's input batch is
+// 8-bit pixels packed four to a u32 (kernels.ts picks the files).
 
 enable subgroups;
+
+override FORM: u32 = 0u;
+
+@group(0) @binding(2) var<uniform> dims: MatDims;
+@group(0) @binding(3) var<storage, read> step: Step;
+
+const ZERO4 = vec4<f32>(0.0);
 
 // The neighbour's block across the quad's row (lane x ↔ x^1) or column (lane y ↔ y^1), a column at a time.
 fn swap_x(m: mat4x4<f32>) -> mat4x4<f32> {

@@ -6,7 +6,14 @@
 // gather): regblock issues 12 vec4 loads per 128 FMAs, this one 16 per 256. The cost is 4× fewer
 // invocations than outputs/8, which matters only for small products (the tuner keeps regblock there).
 //
-// The operands (bindings, a_block_t, b_block_t) come from operands_f32.wgsl or operands_u8a/u8b.wgsl.
+// The operands (A, B, a_block_t, b_block_t) come from operand_{a,b}_f32.wgsl or operand_{a,b}_u8.wgsl.
+
+override FORM: u32 = 0u;
+
+@group(0) @binding(2) var<uniform> dims: MatDims;
+@group(0) @binding(3) var<storage, read> step: Step;
+
+const ZERO4 = vec4<f32>(0.0);
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

@@ -191,7 +191,7 @@ describe.skipIf(!ok)('WebGPU: data formats and streamed chunks', () => {
     }
   });
 
-  // every register-blocked kernel reads a byte data set's batch as packed bytes (operands_u8a/u8b.wgsl)
+  // every register-blocked kernel reads a byte data set's batch as packed bytes (operand_a_u8.wgsl, operand_b_u8.wgsl)
   for (const kernel of BYTE_OPERAND_KERNELS) {
     it(`with ${kernel}, 8-bit batches stay bytes into the first layer and agree with the CPU and the float32 path`, async () => {
       const context = gpu.context;

@@ -46,18 +46,20 @@ export type Constants = Record<string, number>;
 /** The element type of a product's input batch operand: float32, or 8-bit pixels packed four to a u32. */
 export type MatmulOperands = 'f32' | 'u8';
 
-/** The register-blocked kernels, which read their operands through shaders/operands_*.wgsl (so also as bytes). */
+/** The register-blocked kernels: they also take the first layer's batch as bytes (shaders/operand_*_u8.wgsl). */
 export const BYTE_OPERAND_KERNELS: readonly MatmulKernel[] = ['regblock', 'wide', 'subgroup'];
 
-/** Operand files of a kernel that keeps them apart from its core (BYTE_OPERAND_KERNELS); none for the others. */
+/** Kernels whose core multiplies 4×4 blocks read by shaders/operand_{a,b}_*.wgsl, one A file and one B file. */
+const BLOCK_OPERAND_KERNELS: readonly MatmulKernel[] = [...BYTE_OPERAND_KERNELS, 'splitk'];
+
+/** The operand files a kernel's core is assembled with (none for the kernels that read A and B themselves). */
 function operandFiles(kernel: MatmulKernel, form: MatmulForm, operands: MatmulOperands): string[] {
-  const separate = BYTE_OPERAND_KERNELS.includes(kernel);
-  if (operands === 'u8' && (!separate || form === 'NN')) {
+  if (operands === 'u8' && (!BYTE_OPERAND_KERNELS.includes(kernel) || form === 'NN')) {
     throw new RangeError(`matmul: 8-bit operands exist for the ${BYTE_OPERAND_KERNELS.join('/')} kernels' NT and TN forms only, not ${kernel} ${form}`);
   }
-  if (!separate) return [];
-  if (operands === 'f32') return ['operands_f32'];
-  return [form === 'NT' ? 'operands_u8a' : 'operands_u8b'];
+  if (!BLOCK_OPERAND_KERNELS.includes(kernel)) return [];
+  const bytes = operands === 'u8';
+  return [bytes && form === 'NT' ? 'operand_a_u8' : 'operand_a_f32', bytes && form === 'TN' ? 'operand_b_u8' : 'operand_b_f32'];
 }
 
 const EPILOGUE_FILES: Record<Epilogue, string[]> = {

@@ -42,7 +42,7 @@ export interface PackedPipelines {
 /**
  * Whether batches of 8-bit data stay bytes on the way into the first layer: where the tuner (or the user)
  * chose a register-blocked kernel for both of layer 0's products, since those read their operands through
- * shaders/operands_*.wgsl and so have an 8-bit form. It does the same work with a quarter of the loads of
+ * shaders/operand_*.wgsl and so have an 8-bit form. It does the same work with a quarter of the loads of
  * the batch operand (bench/RESULTS.md: equal or faster on every shape measured).
  */
 export function packedInputs(choice: KernelChoice): boolean {
