@@ -2,7 +2,8 @@
  * A data set uploaded to a CPU session (both the plain-TypeScript and the WebAssembly kernels): float32 rows
  * are copied once, so later changes by the caller cannot reach it; 8-bit pixels and class indices are kept as
  * they are and widened per batch through the same UNORM8 table the GPU's gather uses, so the 8-bit path costs
- * 1 byte a pixel here too and gives exactly the floats of the float32 path.
+ * 1 byte a pixel here too and gives exactly the floats of the float32 path. (The WebAssembly session gathers
+ * with wasm/gather.ts instead, which widens in SIMD to the same values; gatherBatch serves the TypeScript kernels.)
  */
 import type { DatasetHandle, UploadInputs, UploadTargets } from '../../backend.ts';
 import type { Floats } from '../../tensor.ts';

@@ -23,6 +23,8 @@
 // data takes the same loops: the list of non-zero chunks is simply all of them.
 
 import { CFG_DECAY, update1, update4 } from './optimizer-step.as';
+// the byte batch's widening to float32, exported from the module with the kernels
+export { widenUnorm8 } from './unorm8.as';
 
 /** Activation ids, as src/activations.ts's ACTIVATION_ID. */
 const LINEAR = 0;

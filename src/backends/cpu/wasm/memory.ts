@@ -15,6 +15,7 @@ export interface WasmExports {
   backprop(W: number, delta: number, inputs: number, units: number, vPrev: number, yPrev: number, out: number, act: number, alpha: number, from: number, to: number): void;
   weightUpdate(W: number, b: number, delta: number, x: number, rows: number, inputs: number, units: number, hasBias: number, mW: number, sW: number, mb: number, sb: number, cfg: number, from: number, to: number, list: number): void;
   targetMinusOutput(d: number, y: number, delta: number, n: number): void;
+  widenUnorm8(src: number, dst: number, n: number): void;
 }
 
 const PAGE = 65536;
@@ -76,6 +77,7 @@ export class Arena {
   private top = PAGE;
   private buffer: ArrayBufferLike | null = null;
   private f32: Float32Array = new Float32Array(0);
+  private u8: Uint8Array = new Uint8Array(0);
 
   constructor(readonly shared: boolean) {
     this.module = kernelModule(shared);
@@ -98,11 +100,22 @@ export class Arena {
 
   /** A Float32Array over a region; valid until the memory grows (so take views after allocating). */
   view(r: Region): Float32Array {
+    this.refresh();
+    return this.f32.subarray(r.ptr >> 2, (r.ptr >> 2) + r.length);
+  }
+
+  /** A Uint8Array over the whole memory (index = byte address), for byte regions; valid until the memory grows. */
+  byteView(): Uint8Array {
+    this.refresh();
+    return this.u8;
+  }
+
+  private refresh(): void {
     if (this.buffer !== this.memory.buffer) {
       this.buffer = this.memory.buffer;
       this.f32 = new Float32Array(this.buffer);
+      this.u8 = new Uint8Array(this.buffer);
     }
-    return this.f32.subarray(r.ptr >> 2, (r.ptr >> 2) + r.length);
   }
 
   get bytes(): number {

@@ -13,9 +13,10 @@ import { activate, softmaxRows } from '../../../activations.ts';
 import type { ActivationName } from '../../../activations.ts';
 import type { DatasetHandle, LayerParams, LayerSpec, Metrics, NetworkSpec, SessionState, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../../backend.ts';
 import { fusesToTargetMinusOutput } from '../../../losses.ts';
-import { CpuDataset, gatherBatch, uploadCpuDataset } from '../dataset.ts';
+import { CpuDataset, uploadCpuDataset } from '../dataset.ts';
 import { hiddenDelta, outputDelta } from '../dense.ts';
 import { batchMetrics, sweepMetrics, sweepOutputs } from '../network.ts';
+import { gatherWasmBatch } from './gather.ts';
 import { Arena } from './memory.ts';
 import type { Region } from './memory.ts';
 import { ThreadPool } from './threads.ts';
@@ -46,6 +47,8 @@ interface LayerMemory {
 interface Scratch {
   capacity: number;
   x: Region;
+  /** the batch's 8-bit rows before widenUnorm8 turns them into x (a byte data set): rows × inputs bytes */
+  xBytes: Region;
   d: Region;
   v: Region[];
   y: Region[];
@@ -104,7 +107,7 @@ export class WasmCpuSession implements TrainingSession {
     const a = this.arena;
     const layers = this.spec.layers;
     const per = () => layers.map((l) => a.alloc(rows * l.units));
-    const s: Scratch = { capacity: rows, x: a.alloc(rows * layers[0].inputs), d: a.alloc(rows * layers[layers.length - 1].units), v: per(), y: per(), delta: per(), e: per() };
+    const s: Scratch = { capacity: rows, x: a.alloc(rows * layers[0].inputs), xBytes: a.alloc(Math.ceil((rows * layers[0].inputs) / 4)), d: a.alloc(rows * layers[layers.length - 1].units), v: per(), y: per(), delta: per(), e: per() };
     // each thread's list scratch: the forward kernel's chunk list (inputs / 4) or the update's row list (rows)
     const listLength = Math.max(rows, ...layers.map((l) => Math.ceil(l.inputs / 4)));
     this.pool.setLists(Array.from({ length: this.pool.threads }, () => a.alloc(listLength).ptr));
@@ -199,8 +202,8 @@ export class WasmCpuSession implements TrainingSession {
       const from = start + step * batchSize;
       const rows = Math.min(batchSize, order.length - from);
       if (rows <= 0) break;
+      gatherWasmBatch(this.arena, s, data, order, from, rows);
       const d = this.arena.view(s.d);
-      gatherBatch(this.arena.view(s.x), d, data, order, from, rows);
       const y = this.forwardPass(s, rows);
       const m = batchMetrics(this.spec, y, d, rows);
       this.backwardAndUpdate(s, rows);
@@ -267,8 +270,8 @@ export class WasmCpuSession implements TrainingSession {
     const order = new Uint32Array(data.rows).map((_, i) => i);
     for (let from = 0; from < data.rows; from += chunk) {
       const rows = Math.min(chunk, data.rows - from);
+      gatherWasmBatch(this.arena, s, data, order, from, rows);
       const d = this.arena.view(s.d);
-      gatherBatch(this.arena.view(s.x), d, data, order, from, rows);
       each(this.forwardPass(s, rows), d, from, rows);
     }
   }
