@@ -28,8 +28,11 @@ export interface NetworkPipelines {
   advance: GPUComputePipeline;
   /** which matmul kernel each product uses (for dispatch sizes) */
   choice: KernelChoice;
-  /** the first layer's products and the gathers for a batch kept as 8-bit pixels (see packedInputs), or null */
-  packed: PackedPipelines | null;
+  /**
+   * The first layer's products and the gathers for a batch kept as 8-bit pixels (see packedInputs), or null.
+   * Compiled on first call: only a byte data set needs them (about 0.15 s more per network on SwiftShader).
+   */
+  packed: (() => Promise<PackedPipelines>) | null;
 }
 
 /** Layer 0's forward and weight gradient reading a packed 8-bit batch, and the gathers that write it. */
@@ -90,7 +93,8 @@ export async function buildPipelines(kernels: Kernels, choice: KernelChoice, spe
   );
   const gather = Object.fromEntries(GATHER_VARIANTS.map((v, k) => [v, gathers[k]])) as Record<GatherVariant, GPUComputePipeline>;
   const [bias, softmax, outputDelta, metrics, advance] = rest;
-  const packed = packedInputs(choice) ? await buildPacked(kernels, choice, spec, act(0), optimizer) : null;
+  // Kernels caches each pipeline, so calling this again returns the same ones
+  const packed = packedInputs(choice) ? () => buildPacked(kernels, choice, spec, act(0), optimizer) : null;
   return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, choice, packed };
 }
 

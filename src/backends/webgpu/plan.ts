@@ -14,7 +14,9 @@ import type { MatmulKernel } from './kernels.ts';
 import { FLOAT, ld } from './memory.ts';
 import type { GpuMemory } from './memory.ts';
 import type { ParamBuffers } from './params.ts';
-import type { GatherVariant, NetworkPipelines } from './pipelines.ts';
+import type { GatherVariant, NetworkPipelines, PackedPipelines } from './pipelines.ts';
+
+const isBytes = (variant: GatherVariant) => variant === 'u8' || variant === 'u8+labels';
 import { UNORM8 } from '../upload.ts';
 
 /** What a gather needs to know of a data set (or of one streamed chunk of it). */
@@ -57,8 +59,6 @@ export class StepPlan {
   readonly step: GPUBuffer;
   readonly accum: GPUBuffer;
   readonly X: GPUBuffer;
-  /** the batch as 8-bit pixels, four to a word (pipelines.ts packedInputs), or a placeholder */
-  readonly Xq: GPUBuffer;
   readonly D: GPUBuffer;
   readonly V: GPUBuffer[];
   readonly Y: GPUBuffer[];
@@ -68,9 +68,13 @@ export class StepPlan {
   private readonly outputDelta: Dispatch;
   private readonly backprop: Dispatch[] = [];
   private readonly update: Dispatch[] = [];
-  /** layer 0's forward and weight-gradient dispatches reading Xq, where the pipelines have them */
-  private readonly packedForward: Dispatch | null = null;
-  private readonly packedUpdate: Dispatch | null = null;
+  /**
+   * The batch kept as 8-bit pixels, four to a word, with layer 0's forward and weight-gradient dispatches
+   * that read it and the gathers that write it: made by keepBytesFor when a byte data set first comes, so a
+   * network trained on float32 data never compiles them (pipelines.ts packedInputs).
+   */
+  private bytes: { Xq: GPUBuffer; forward: Dispatch; update: Dispatch | null; gather: PackedPipelines['gather'] } | null = null;
+  private readonly dummy: GPUBuffer;
   private readonly gatherShape: GPUBuffer[];
   private readonly unorm: GPUBuffer;
   private readonly gathers = new Map<ResidentData, GPUBindGroup>();
@@ -93,8 +97,8 @@ export class StepPlan {
     const what = training ? 'train' : 'infer';
     const sizes = checkPlanSizes(mem, spec, capacity, training);
 
-    const own = (b: GPUBuffer) => (this.buffers.push(b), b);
-    const uniform = (label: string, words: number[]) => own(mem.uniform(label, new Uint32Array(words)));
+    const own = (b: GPUBuffer) => this.own(b);
+    const uniform = (label: string, words: number[]) => this.uniform(label, words);
     this.step = own(mem.storage(`${what} step record`, 32));
     this.accum = own(mem.storage(`${what} metrics`, 16));
     this.X = own(mem.storage(sizes[0][0], sizes[0][1]));
@@ -102,27 +106,12 @@ export class StepPlan {
     this.V = layers.map((_, l) => own(mem.storage(`${what} layer ${l} V`, sizes[l + 2][1])));
     this.Y = layers.map((_, l) => own(mem.storage(`${what} layer ${l} Y`, sizes[l + 2][1])));
     this.delta = training ? layers.map((_, l) => own(mem.storage(`${what} layer ${l} δ`, sizes[l + 2][1]))) : [];
-    const dummy = own(mem.storage('unused', 16));
-    this.Xq = pipes.packed ? own(mem.storage(`${what} batch inputs as bytes (${capacity}×${layers[0].inputs})`, capacity * ld(layers[0].inputs))) : own(mem.storage('unused (bytes)', 16));
+    const dummy = (this.dummy = own(mem.storage('unused', 16)));
     const input = (l: number) => (l === 0 ? this.X : this.Y[l - 1]);
-    // each product's workgroup grid follows the kernel chosen (tuned or forced) for that layer and form
-    const grid = (kernel: MatmulKernel, rows: number, cols: number): [number, number] => {
-      const tile = matmulTile(kernel);
-      return [Math.ceil(cols / tile.cols), Math.ceil(rows / tile.rows)];
-    };
+    const grid = (kernel: MatmulKernel, rows: number, cols: number) => this.grid(kernel, rows, cols);
     const device = mem.device;
 
-    const forwardDispatch = (l: number, pipeline: GPUComputePipeline, X: GPUBuffer): Dispatch => {
-      const layer = layers[l];
-      const p = params.layers[l];
-      const dims = uniform(`forward ${l} dims`, [capacity, layer.units, layer.inputs, ld(layer.inputs), ld(layer.inputs), ld(layer.units), 1, 0]);
-      const group = bindGroup(device, pipeline, `forward ${l}`, {
-        0: X, 1: p.W, 2: dims, 3: this.step, 4: p.b ?? dummy, 5: this.V[l], 6: this.Y[l],
-      });
-      return { pipeline, group, size: grid(pipes.choice.forward[l], capacity, layer.units) };
-    };
-    layers.forEach((_, l) => this.forward.push(forwardDispatch(l, pipes.forward[l], input(l))));
-    if (pipes.packed) this.packedForward = forwardDispatch(0, pipes.packed.forward, this.Xq);
+    layers.forEach((_, l) => this.forward.push(this.forwardDispatch(l, pipes.forward[l], input(l))));
     if (last.activation === 'softmax') {
       const shape = uniform('softmax shape', [last.units, ld(last.units), 0, 0]);
       const group = bindGroup(device, pipes.softmax, 'softmax', { 0: this.V[L - 1], 1: this.Y[L - 1], 2: shape, 3: this.step });
@@ -153,19 +142,9 @@ export class StepPlan {
       });
       this.backprop.push({ pipeline, group, size: grid(pipes.choice.backprop[l], capacity, layer.inputs) });
     }
-    const updateDispatch = (l: number, pipeline: GPUComputePipeline, X: GPUBuffer): Dispatch => {
-      const layer = layers[l];
-      const p = params.layers[l];
-      const dims = uniform(`update ${l} dims`, [layer.units, layer.inputs, capacity, ld(layer.units), ld(layer.inputs), ld(layer.inputs), 2, 0]);
-      const group = bindGroup(device, pipeline, `update W ${l}`, {
-        0: this.delta[l], 1: X, 2: dims, 3: this.step, 4: p.W, 5: p.mW, 6: p.vW, 7: params.hyper,
-      });
-      return { pipeline, group, size: grid(pipes.choice.update[l], layer.units, layer.inputs) };
-    };
-    if (pipes.packed) this.packedUpdate = updateDispatch(0, pipes.packed.update, this.Xq);
     layers.forEach((layer, l) => {
       const p = params.layers[l];
-      this.update.push(updateDispatch(l, pipes.update[l], input(l)));
+      this.update.push(this.updateDispatch(l, pipes.update[l], input(l)));
       if (p.b) {
         const shape = uniform(`bias ${l} shape`, [layer.units, ld(layer.units), 0, 0]);
         const bg = bindGroup(device, pipes.bias, `update b ${l}`, {
@@ -176,9 +155,62 @@ export class StepPlan {
     });
   }
 
-  /** whether batches of 8-bit data reach the first layer as bytes (pipelines.ts packedInputs) */
+  private own(b: GPUBuffer): GPUBuffer {
+    this.buffers.push(b);
+    return b;
+  }
+
+  private uniform(label: string, words: number[]): GPUBuffer {
+    return this.own(this.mem.uniform(label, new Uint32Array(words)));
+  }
+
+  /** a product's workgroup grid, which follows the kernel chosen (tuned or forced) for that layer and form */
+  private grid(kernel: MatmulKernel, rows: number, cols: number): [number, number] {
+    const tile = matmulTile(kernel);
+    return [Math.ceil(cols / tile.cols), Math.ceil(rows / tile.rows)];
+  }
+
+  /** layer l's forward product V = X·Wᵀ + b, Y = f(V), reading its input from X */
+  private forwardDispatch(l: number, pipeline: GPUComputePipeline, X: GPUBuffer): Dispatch {
+    const layer = this.spec.layers[l];
+    const p = this.params.layers[l];
+    const dims = this.uniform(`forward ${l} dims`, [this.capacity, layer.units, layer.inputs, ld(layer.inputs), ld(layer.inputs), ld(layer.units), 1, 0]);
+    const group = bindGroup(this.mem.device, pipeline, `forward ${l}`, {
+      0: X, 1: p.W, 2: dims, 3: this.step, 4: p.b ?? this.dummy, 5: this.V[l], 6: this.Y[l],
+    });
+    return { pipeline, group, size: this.grid(this.pipes.choice.forward[l], this.capacity, layer.units) };
+  }
+
+  /** layer l's weight update (fused gradient δᵀ·X + optimizer), reading its input from X */
+  private updateDispatch(l: number, pipeline: GPUComputePipeline, X: GPUBuffer): Dispatch {
+    const layer = this.spec.layers[l];
+    const p = this.params.layers[l];
+    const dims = this.uniform(`update ${l} dims`, [layer.units, layer.inputs, this.capacity, ld(layer.units), ld(layer.inputs), ld(layer.inputs), 2, 0]);
+    const group = bindGroup(this.mem.device, pipeline, `update W ${l}`, {
+      0: this.delta[l], 1: X, 2: dims, 3: this.step, 4: p.W, 5: p.mW, 6: p.vW, 7: this.params.hyper,
+    });
+    return { pipeline, group, size: this.grid(this.pipes.choice.update[l], layer.units, layer.inputs) };
+  }
+
+  /**
+   * Before a data set of this format is encoded: for 8-bit data, where the pipelines can (packedInputs),
+   * compile the byte forms of layer 0's products and gathers and make the byte batch, once per plan.
+   */
+  async keepBytesFor(variant: GatherVariant): Promise<void> {
+    if (this.bytes || !this.pipes.packed || !isBytes(variant)) return;
+    const pk = await this.pipes.packed();
+    if (this.bytes) return; // another call finished first
+    const what = this.training ? 'train' : 'infer';
+    const inputs = this.spec.layers[0].inputs;
+    const Xq = this.own(this.mem.storage(`${what} batch inputs as bytes (${this.capacity}×${inputs})`, this.capacity * ld(inputs)));
+    const forward = this.forwardDispatch(0, pk.forward, Xq);
+    const update = this.training ? this.updateDispatch(0, pk.update, Xq) : null;
+    this.bytes = { Xq, forward, update, gather: pk.gather };
+  }
+
+  /** whether batches of 8-bit data reach the first layer as bytes (after keepBytesFor) */
   get keepsBytes(): boolean {
-    return this.pipes.packed !== null;
+    return this.bytes !== null;
   }
 
   /** the matmul kernel of each product in this plan (tuned or forced) */
@@ -193,7 +225,8 @@ export class StepPlan {
     let g = this.gathers.get(data);
     if (!g) {
       g = bindGroup(this.mem.device, this.gatherPipeline(data), `gather (${data.variant}${this.packs(data) ? ', packed' : ''})`, {
-        0: data.X, 1: data.D ?? data.X, 2: order, 3: this.X, 4: this.D, 5: this.gatherShape[data.D ? 0 : 1], 6: this.step, 7: this.unorm, 8: this.Xq,
+        0: data.X, 1: data.D ?? data.X, 2: order, 3: this.X, 4: this.D, 5: this.gatherShape[data.D ? 0 : 1], 6: this.step, 7: this.unorm,
+        8: this.packs(data) ? this.bytes!.Xq : this.dummy,
       });
       this.gathers.set(data, g);
     }
@@ -202,11 +235,11 @@ export class StepPlan {
 
   /** Whether batches of this data set reach the first layer as bytes (Xq) rather than float32 (X). */
   private packs(data: ResidentData): boolean {
-    return this.pipes.packed !== null && (data.variant === 'u8' || data.variant === 'u8+labels');
+    return this.bytes !== null && isBytes(data.variant);
   }
 
   private gatherPipeline(data: ResidentData): GPUComputePipeline {
-    return this.packs(data) ? this.pipes.packed!.gather[data.variant as 'u8' | 'u8+labels'] : this.pipes.gather[data.variant];
+    return this.packs(data) ? this.bytes!.gather[data.variant as 'u8' | 'u8+labels'] : this.pipes.gather[data.variant];
   }
 
   /** Forget cached gather groups (a data set was disposed, or the order buffer was replaced). */
@@ -237,7 +270,7 @@ export class StepPlan {
 
   /** forward pass of every layer (and the output softmax); `packed`: the batch is bytes (encodeGather) */
   encodeForward(pass: GPUComputePassEncoder, packed: boolean): void {
-    this.forward.forEach((d, l) => this.run(pass, l === 0 && packed ? this.packedForward! : d));
+    this.forward.forEach((d, l) => this.run(pass, l === 0 && packed ? this.bytes!.forward : d));
   }
 
   /** output δ (training) or only the loss/accuracy (inference), added to the accumulator */
@@ -252,7 +285,7 @@ export class StepPlan {
 
   /** every W (fused gradient + optimizer) and b (reduction + optimizer); `packed` as for encodeForward */
   encodeUpdateWeights(pass: GPUComputePassEncoder, packed: boolean): void {
-    this.update.forEach((d, k) => this.run(pass, k === 0 && packed ? this.packedUpdate! : d));
+    this.update.forEach((d, k) => this.run(pass, k === 0 && packed ? this.bytes!.update! : d));
   }
 
   encodeAdvance(pass: GPUComputePassEncoder): void {

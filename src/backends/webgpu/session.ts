@@ -220,6 +220,7 @@ export class WebGpuSession implements TrainingSession {
     const n = Math.max(0, Math.min(steps, Math.ceil((order.length - start) / batchSize)));
     if (n === 0) return { lossSum: 0, correct: 0, count: 0 };
     const plan = await this.trainPlan(Math.min(batchSize, order.length));
+    await plan.keepBytesFor(data.variant);
     const end = Math.min(order.length, start + n * batchSize);
     // a resident set gathers through the order on the GPU; a streamed chunk already holds its rows in order
     const orderBuf = data.resident ? this.uploadOrder(order) : this.noOrder;
@@ -259,6 +260,7 @@ export class WebGpuSession implements TrainingSession {
     const data = this.dataset(handle, true, 'evaluate');
     if (data.rows === 0) return { lossSum: 0, correct: 0, count: 0 };
     const plan = await this.inferFor(data);
+    await plan.keepBytesFor(data.variant);
     const cap = plan.capacity;
     const enc = await this.windows(data, null, 0, data.rows, 1, (part, w, first) => {
       plan.begin(0, Math.min(cap, w.rows), 0, cap, w.rows, true, !first);
@@ -281,6 +283,7 @@ export class WebGpuSession implements TrainingSession {
     try {
       // compute passes cannot copy, so each batch gets its own pass: one command buffer per window
       const plan = await this.inferFor(data);
+      await plan.keepBytesFor(data.variant);
       const cap = plan.capacity;
       const last = plan.Y[plan.Y.length - 1];
       const enc = await this.windows(data, null, 0, data.rows, 1, (part, w) => {
