@@ -11,14 +11,148 @@ import type { LossName } from './losses.ts';
 import type { OptimizerConfig } from './optimizers.ts';
 import type { Matrix } from './tensor.ts';
 
-/** One dense layer as the backends see it. W is units × inputs, row-major: W[j*inputs + i] is i → j. */
-export interface LayerSpec {
+/**
+ * The layer kinds a network is a list of, as the backends see them. Every kind has the same five fields, so
+ * the trainer, the buffer sizing and the output delta treat all kinds alike:
+ *   inputs, units  the sizes of one pattern's input and output, flattened (for images C·H·W)
+ *   activation     f applied to the layer's net input v (pooling, flatten and dropout: 'linear', y = v)
+ *   bias, alpha    whether b exists; the leaky ReLU slope
+ *
+ * Images are NCHW, as in PyTorch and ONNX: a pattern's row holds channel after channel, each a row-major
+ * H×W map, so pixel (c, y, x) of a [C, H, W] image is at (c·H + y)·W + x. A flatten is then the identity on
+ * memory, and a dense layer after it reads PyTorch's flatten order (channel, row, column).
+ *
+ * Parameters (LayerParams) keep PyTorch's layouts, so saved tensors load into nn.Conv2d / nn.Linear by name:
+ *   dense   W [units, inputs], b [units]
+ *   conv2d  W [filters, channels, kh, kw], b [filters]
+ *   others  W and b empty (length 0)
+ */
+export type LayerSpec = DenseSpec | Conv2dSpec | Pool2dSpec | FlattenSpec | DropoutSpec;
+export type LayerKind = 'dense' | 'conv2d' | 'maxPool2d' | 'avgPool2d' | 'flatten' | 'dropout';
+
+/** One dense layer: v = x·Wᵀ + b. W is units × inputs, row-major: W[j*inputs + i] is i → j. `kind` may be left out. */
+export interface DenseSpec {
+  kind?: 'dense';
   inputs: number;
   units: number;
   activation: ActivationName;
   bias: boolean;
   /** leaky ReLU slope for v < 0 */
   alpha: number;
+}
+
+/** [channels, height, width] of one pattern (NCHW without the N) */
+export type ImageShape = readonly [number, number, number];
+
+/**
+ * A 2-D convolution (cross-correlation, as every framework computes it):
+ *   v[f, oy, ox] = b[f] + Σ_c Σ_ky Σ_kx W[f, c, ky, kx] · x[c, oy·sy + ky − padTop, ox·sx + kx − padLeft]
+ * with x read as 0 outside the image. outShape = [filters, oh, ow]; the bottom/right padding is whatever
+ * makes that come out: (oh − 1)·sy + kh − h − padTop (≥ 0). 'same' padding follows Keras and PyTorch:
+ * total = max((⌈h/sy⌉ − 1)·sy + kh − h, 0), padTop = ⌊total/2⌋, the odd pixel at the bottom/right.
+ */
+export interface Conv2dSpec {
+  kind: 'conv2d';
+  inShape: ImageShape;
+  outShape: ImageShape;
+  filters: number;
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  /** zero rows above and columns left of the image */
+  padTop: number;
+  padLeft: number;
+  inputs: number;
+  units: number;
+  activation: ActivationName;
+  bias: boolean;
+  alpha: number;
+}
+
+/**
+ * Max or average pooling over size windows moved by stride, no padding (Keras's 'valid'): oh = ⌊(h − ph)/sy⌋ + 1.
+ * Max pooling sends a window's error to its first maximum (row-major order within the window), as the GPU does.
+ */
+export interface Pool2dSpec {
+  kind: 'maxPool2d' | 'avgPool2d';
+  inShape: ImageShape;
+  outShape: ImageShape;
+  size: readonly [number, number];
+  stride: readonly [number, number];
+  inputs: number;
+  units: number;
+  activation: 'linear';
+  bias: false;
+  alpha: number;
+}
+
+/** The identity on memory (NCHW rows are already PyTorch's flatten order); kept as a layer for shapes and names. */
+export interface FlattenSpec {
+  kind: 'flatten';
+  inShape: ImageShape;
+  inputs: number;
+  units: number;
+  activation: 'linear';
+  bias: false;
+  alpha: number;
+}
+
+/**
+ * Inverted dropout, during training steps only: y = x·m/(1 − rate), with m = 1 where
+ * dropoutKeeps(seed, layer, t, r·units + k, rate) (src/dropout-mask.ts), t the update count before this step,
+ * r the row within the batch. evaluate and predict pass x through unchanged.
+ */
+export interface DropoutSpec {
+  kind: 'dropout';
+  rate: number;
+  /** the model's seed; with the layer's position in the list it keys the mask */
+  seed: number;
+  inputs: number;
+  units: number;
+  activation: 'linear';
+  bias: false;
+  alpha: number;
+}
+
+/** Whether a layer is dense (an older spec may have no `kind`). */
+export function isDense(layer: LayerSpec): layer is DenseSpec {
+  return layer.kind === undefined || layer.kind === 'dense';
+}
+
+/** The kind of a layer, 'dense' for a spec without `kind`. */
+export function kindOf(layer: LayerSpec): LayerKind {
+  return layer.kind ?? 'dense';
+}
+
+/** Whether a layer has trainable parameters (dense and conv2d). */
+export function hasParams(layer: LayerSpec): layer is DenseSpec | Conv2dSpec {
+  return isDense(layer) || layer.kind === 'conv2d';
+}
+
+/** The number of weights W holds for a layer (0 for layers without parameters). */
+export function weightCount(layer: LayerSpec): number {
+  if (isDense(layer)) return layer.units * layer.inputs;
+  if (layer.kind === 'conv2d') return layer.filters * layer.inShape[0] * layer.kernel[0] * layer.kernel[1];
+  return 0;
+}
+
+/** The number of biases b holds (units for dense, filters for conv2d, 0 otherwise or without bias). */
+export function biasCount(layer: LayerSpec): number {
+  if (!layer.bias) return 0;
+  if (isDense(layer)) return layer.units;
+  if (layer.kind === 'conv2d') return layer.filters;
+  return 0;
+}
+
+/** The tensor shapes of W and b as saved (PyTorch's layouts). */
+export function paramShapes(layer: LayerSpec): { W: number[]; b: number[] } {
+  if (isDense(layer)) return { W: [layer.units, layer.inputs], b: [biasCount(layer)] };
+  if (layer.kind === 'conv2d') return { W: [layer.filters, layer.inShape[0], layer.kernel[0], layer.kernel[1]], b: [biasCount(layer)] };
+  return { W: [0], b: [0] };
+}
+
+/** Whether every layer is dense: the networks the dense-only fast paths (WebAssembly session, ...) take. */
+export function allDense(layers: readonly LayerSpec[]): layers is DenseSpec[] {
+  return layers.every(isDense);
 }
 
 export interface NetworkSpec {
