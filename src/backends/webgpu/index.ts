@@ -19,12 +19,16 @@ import { buildPipelines } from './pipelines.ts';
 import type { NetworkPipelines } from './pipelines.ts';
 import { WebGpuSession } from './session.ts';
 import { MatmulTuner, uniformChoice } from './tuner.ts';
+import { CONV_KERNELS } from './conv2d.ts';
+import type { ConvKernel } from './conv2d.ts';
+import { ConvTuner } from './conv-tuner.ts';
 import type { TunedEntry } from './tuning-cache.ts';
 
 export { requestGpu, limitsReport } from './device.ts';
 export type { AdapterReport, GpuContext } from './device.ts';
 export { bufferStats, BufferLimitError } from './memory.ts';
 export type { MatmulKernel } from './kernels.ts';
+export type { ConvKernel } from './conv2d.ts';
 export type { TunedEntry } from './tuning-cache.ts';
 
 export interface WebGpuOptions extends RequestGpuOptions {
@@ -34,6 +38,12 @@ export interface WebGpuOptions extends RequestGpuOptions {
    * adapter and shape in the process and on disk (tuner.ts); a kernel name forces that kernel everywhere.
    */
   matmul?: 'auto' | MatmulKernel;
+  /**
+   * Which conv2d forward kernel: 'auto' (default) times the candidates per conv layer and batch shape
+   * (conv-tuner.ts; on a software adapter only the reference 'direct' is a candidate), or a kernel name.
+   * With a forced `matmul` kernel and 'auto' here, no timing happens: 'direct' on a software adapter, 'tiled' elsewhere.
+   */
+  conv?: 'auto' | ConvKernel;
   /** use this context instead of acquiring one (tests share one device across backends) */
   context?: GpuContext;
   /**
@@ -58,6 +68,8 @@ export interface WebGpuBackend extends Backend {
   tuning(): Promise<TunedEntry[]>;
   /** the tuner (null when a kernel is forced) */
   readonly tuner: MatmulTuner | null;
+  /** the conv2d forward tuner (null when a conv kernel or a matmul kernel is forced) */
+  readonly convTuner: ConvTuner | null;
   /** the device context; holding it keeps Dawn's instance alive */
   readonly context: GpuContext;
   compile(spec: NetworkSpec, params: LayerParams[]): Promise<WebGpuSession & TrainingSession>;
@@ -84,8 +96,13 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
   // never run (inference plans build, but never dispatch, backprop and update)
   const softwareGuess: MatmulKernel = matmulAvailable('subgroup', ctx.features) ? 'subgroup' : 'regblock';
   const guess: MatmulKernel = choice === 'auto' ? (ctx.report.isFallback ? softwareGuess : 'tiled') : choice;
+  const convOption = options.conv ?? 'auto';
+  if (convOption !== 'auto' && !CONV_KERNELS.includes(convOption)) throw new RangeError(`webgpu: unknown conv kernel '${String(convOption)}'; expected ${CONV_KERNELS.join(' or ')}`);
+  const convGuess: ConvKernel = convOption === 'auto' ? (ctx.report.isFallback ? 'direct' : 'tiled') : convOption;
   const kernels = new Kernels(ctx.device);
   const tuner = choice === 'auto' ? new MatmulTuner(ctx.device, kernels, ctx.report, ctx.features, guess) : null;
+  const convTuner = choice === 'auto' && convOption === 'auto' ? new ConvTuner(ctx.device, kernels, ctx.report) : null;
+  const chooseConv = async (layer: Parameters<ConvTuner['choose']>[0], rows: number) => (convTuner ? (await convTuner.choose(layer, rows)).kernel : convGuess);
   const sessions = new Set<WebGpuSession>();
   const ownsDevice = !options.context;
   let disposed = false;
@@ -102,6 +119,7 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
     matmulKernel: choice === 'auto' ? 'tuned' : choice,
     defaultKernel: guess,
     tuner,
+    convTuner,
     tuning: async () => (tuner ? tuner.entries() : []),
     context: ctx,
     checkSpec(spec: NetworkSpec) {
@@ -119,9 +137,9 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
       checkParamSizes(new GpuMemory(ctx.device), spec);
       checkParams(spec, params);
       // a forced kernel compiles everything now; a tuned one at the first step, when the batch's shape is known
-      const forced = tuner ? null : await buildPipelines(kernels, uniformChoice(spec, guess), spec);
+      const forced = tuner ? null : await buildPipelines(kernels, uniformChoice(spec, guess, convGuess), spec);
       const pipesFor = async (rows: number, training: boolean): Promise<NetworkPipelines> =>
-        forced ?? buildPipelines(kernels, await tuner!.chooseStep(spec, rows, training, guess), spec);
+        forced ?? buildPipelines(kernels, await tuner!.chooseStep(spec, rows, training, guess, chooseConv), spec);
       // the health check (non-finite flags) does not depend on the matmul kernels: built once, now
       const health = await kernels.pipeline(KERNEL_FILES.health);
       const session = new WebGpuSession(ctx.device, spec, pipesFor, health, params, (s) => sessions.delete(s), dataBudget);
