@@ -8,8 +8,8 @@
  *   const m = await session.trainSteps(data, order, 0, 64, steps);   // one submit, one readback
  *   session.dispose(); gpu.dispose();
  */
-import { isDense, kindOf } from '../../backend.ts';
-import type { Backend, LayerParams, NetworkSpec, TrainingSession } from '../../backend.ts';
+import { kindOf } from '../../backend.ts';
+import type { Backend, LayerKind, LayerParams, NetworkSpec, TrainingSession } from '../../backend.ts';
 import { limitsReport, requestGpu } from './device.ts';
 import type { AdapterReport, GpuContext, RequestGpuOptions } from './device.ts';
 import { KERNEL_FILES, Kernels, MATMUL_KERNELS, matmulAvailable } from './kernels.ts';
@@ -163,13 +163,13 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
   };
 }
 
-/**
- * The layer kinds this backend's kernels run: dense only until the conv, pooling and dropout kernels land.
- * Anything else is refused by name before any buffer exists, instead of being run as if it were dense.
- */
+/** The layer kinds this backend has kernels for (dense in plan.ts; the others in <kind>.ts). */
+const GPU_KINDS: readonly LayerKind[] = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'flatten', 'dropout'];
+
+/** Refuses a layer of a kind without kernels here by name, before any buffer exists, instead of running it as another kind. */
 export function checkLayerKinds(spec: NetworkSpec): void {
-  const l = spec.layers.findIndex((layer) => !isDense(layer));
+  const l = spec.layers.findIndex((layer) => !GPU_KINDS.includes(kindOf(layer)));
   if (l >= 0) {
-    throw new RangeError(`webgpu: layer ${l} is ${kindOf(spec.layers[l])}, which this backend does not run yet (dense layers only); use backend: 'cpu' for this model`);
+    throw new RangeError(`webgpu: layer ${l} is ${String(kindOf(spec.layers[l]))}, which this backend does not run; expected one of ${GPU_KINDS.join(', ')}`);
   }
 }
