@@ -9,9 +9,11 @@ import * as fast from './dense-fast.ts';
 import { CpuDataset, gatherBatch, uploadCpuDataset } from './dataset.ts';
 import { wasmSimdAvailable } from './wasm/memory.ts';
 import { WasmCpuSession } from './wasm/session.ts';
+import { WasmNetworkSession, planLayers } from './wasm/network-session.ts';
 import { MAX_THREADS, defaultThreads, threadSupport } from './wasm/threads.ts';
 import { newOptimizerState, updateWeights } from './update.ts';
 import type { OptimizerState } from './update.ts';
+import { allDense } from '../../backend.ts';
 import type { Backend, DatasetHandle, LayerParams, Metrics, NetworkSpec, SessionState, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../backend.ts';
 import type { Floats } from '../../tensor.ts';
 
@@ -274,7 +276,9 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
     fallbackReason,
     description,
     async compile(spec: NetworkSpec, params: LayerParams[]): Promise<TrainingSession> {
-      if (kernels === 'wasm') return WasmCpuSession.create(spec, params, threads);
+      if (kernels === 'wasm' && allDense(spec.layers)) return WasmCpuSession.create(spec, params, threads);
+      // conv nets (and any other kinds) on the WebAssembly kernels where the session takes the layer list
+      if (kernels === 'wasm' && typeof planLayers(spec.layers) !== 'string') return WasmNetworkSession.create(spec, params, threads);
       return new CpuSession(spec, params, make, kernels === 'fast' ? fastKernels : referenceKernels);
     },
     dispose() {},

@@ -1,0 +1,68 @@
+// AssemblyScript, re-exported by dense-simd.as.ts: inverted dropout for the WebAssembly session, with the
+// mask of src/dropout-mask.ts (Philox4x32-10, key [seed, layer], counter [element, t, 0, 0], keep when the
+// top 24 bits of the first word are ≥ the threshold), computed here so a batch's mask costs no JavaScript.
+// test/cpu-wasm-conv.test.ts checks it against dropoutKeeps element by element.
+//
+// Elements are numbered as the contract numbers them, element = r·units + k with k the NCHW index, whatever
+// the layout the session keeps: the kernel walks an NHWC [H, W, C] pattern and computes k = (c·H + y)·W + x
+// (a flat pattern is H = 1, C = 1).
+
+@inline function at(base: usize, index: i32): usize {
+  return base + (<usize>index << 2);
+}
+
+/** The first output word of Philox4x32-10 for counter [c0, c1, 0, 0] and key [k0, k1]. */
+@inline function philoxFirst(c0: u32, c1: u32, k0: u32, k1: u32): u32 {
+  let c2: u32 = 0;
+  let c3: u32 = 0;
+  for (let round = 0; round < 10; round++) {
+    const p0 = <u64>0xd2511f53 * <u64>c0;
+    const p1 = <u64>0xcd9e8d57 * <u64>c2;
+    const n0 = <u32>(p1 >> 32) ^ c1 ^ k0;
+    const n2 = <u32>(p0 >> 32) ^ c3 ^ k1;
+    c1 = <u32>p1;
+    c3 = <u32>p0;
+    c0 = n0;
+    c2 = n2;
+    k0 += 0x9e3779b9;
+    k1 += 0xbb67ae85;
+  }
+  return c0;
+}
+
+/**
+ * For patterns [from, to): mask = scale where the element is kept, else 0; y = x·scale where kept, else +0.
+ * `units` = H·W·C. The mask is kept for the backward pass (dropoutBackward), so Philox runs once a step.
+ */
+export function dropoutForward(x: usize, y: usize, mask: usize, H: i32, W: i32, C: i32, seed: u32, layer: u32, t: u32, threshold: u32, scale: f32, from: i32, to: i32): void {
+  const units = H * W * C;
+  for (let r = from; r < to; r++) {
+    const base = r * units;
+    let q = base;
+    for (let iy = 0; iy < H; iy++) {
+      for (let ix = 0; ix < W; ix++) {
+        for (let c = 0; c < C; c++) {
+          const element = base + (c * H + iy) * W + ix;
+          const keep = philoxFirst(<u32>element, t, seed, layer) >>> 8 >= threshold;
+          store<f32>(at(mask, q), keep ? scale : 0);
+          store<f32>(at(y, q), keep ? load<f32>(at(x, q)) * scale : 0);
+          q++;
+        }
+      }
+    }
+  }
+}
+
+/** e_in = e·scale where kept, +0 where dropped (mask from dropoutForward), elements [from, to). */
+export function dropoutBackward(e: usize, mask: usize, out: usize, from: i32, to: i32): void {
+  const zero = f32x4.splat(0);
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const m = v128.load(at(mask, i));
+    v128.store(at(out, i), v128.bitselect(f32x4.mul(v128.load(at(e, i)), m), zero, f32x4.ne(m, zero)));
+  }
+  for (; i < to; i++) {
+    const m = load<f32>(at(mask, i));
+    store<f32>(at(out, i), m != 0 ? load<f32>(at(e, i)) * m : 0);
+  }
+}
