@@ -201,10 +201,12 @@ describe('WebAssembly network session: threads', () => {
 });
 
 describe('dropout kernel', () => {
-  it('keeps exactly the elements dropoutKeeps keeps, numbered in NCHW order from an NHWC batch', () => {
+  // channels one by one (C = 2), 4 channels at a time (C = 8), 4 pixels at a time with a tail (C = 1, W = 7)
+  for (const [H, W, C] of [[3, 5, 2], [2, 3, 8], [1, 7, 1]])
+  it(`keeps exactly the elements dropoutKeeps keeps, numbered in NCHW order from an NHWC batch [H ${H}, W ${W}, C ${C}]`, () => {
     const arena = new Arena(false);
     const k = arena.kernels as unknown as Record<string, (...a: number[]) => void>;
-    const [H, W, C, rows] = [3, 5, 2, 4];
+    const rows = 4;
     const units = H * W * C;
     const rate = 0.3;
     const [seed, layer, t] = [0xdeadbeef, 5, 12345];

@@ -30,22 +30,50 @@
   return c0;
 }
 
+/** mask and y for one element q (NHWC position) whose Philox word is `word` */
+@inline function keepOrDrop(x: usize, y: usize, mask: usize, q: i32, word: u32, threshold: u32, scale: f32): void {
+  const keep = word >>> 8 >= threshold;
+  store<f32>(at(mask, q), keep ? scale : 0);
+  store<f32>(at(y, q), keep ? load<f32>(at(x, q)) * scale : 0);
+}
+
 /**
  * For patterns [from, to): mask = scale where the element is kept, else 0; y = x·scale where kept, else +0.
- * `units` = H·W·C. The mask is kept for the backward pass (dropoutBackward), so Philox runs once a step.
+ * The mask is kept for the backward pass (dropoutBackward), so Philox runs once a step. Elements go 4 at a
+ * time along the channels (C multiple of 4) or along x (C = 1): four independent Philox chains in one loop
+ * body, which the CPU overlaps (one chain is ten dependent multiplies long).
  */
 export function dropoutForward(x: usize, y: usize, mask: usize, H: i32, W: i32, C: i32, seed: u32, layer: u32, t: u32, threshold: u32, scale: f32, from: i32, to: i32): void {
   const units = H * W * C;
+  const HW = H * W;
   for (let r = from; r < to; r++) {
     const base = r * units;
+    if ((C & 3) == 0 || C == 1) {
+      // element numbers of 4 consecutive NHWC values: channels c..c+3 (step H·W), or pixels x..x+3 (step 1)
+      const step = C == 1 ? 1 : HW;
+      for (let q = base; q + 4 <= base + units; q += 4) {
+        const o = q - base;
+        const pixel = C == 1 ? o : o / C;
+        const c = C == 1 ? 0 : o - pixel * C;
+        const e0 = <u32>(base + c * HW + pixel);
+        const w0 = philoxFirst(e0, t, seed, layer);
+        const w1 = philoxFirst(e0 + step, t, seed, layer);
+        const w2 = philoxFirst(e0 + 2 * step, t, seed, layer);
+        const w3 = philoxFirst(e0 + 3 * step, t, seed, layer);
+        keepOrDrop(x, y, mask, q, w0, threshold, scale);
+        keepOrDrop(x, y, mask, q + 1, w1, threshold, scale);
+        keepOrDrop(x, y, mask, q + 2, w2, threshold, scale);
+        keepOrDrop(x, y, mask, q + 3, w3, threshold, scale);
+      }
+      // C = 1 and units % 4: the last pixels one by one
+      for (let q = base + (units & ~3); q < base + units; q++) keepOrDrop(x, y, mask, q, philoxFirst(<u32>q, t, seed, layer), threshold, scale);
+      continue;
+    }
     let q = base;
     for (let iy = 0; iy < H; iy++) {
       for (let ix = 0; ix < W; ix++) {
         for (let c = 0; c < C; c++) {
-          const element = base + (c * H + iy) * W + ix;
-          const keep = philoxFirst(<u32>element, t, seed, layer) >>> 8 >= threshold;
-          store<f32>(at(mask, q), keep ? scale : 0);
-          store<f32>(at(y, q), keep ? load<f32>(at(x, q)) * scale : 0);
+          keepOrDrop(x, y, mask, q, philoxFirst(<u32>(base + (c * H + iy) * W + ix), t, seed, layer), threshold, scale);
           q++;
         }
       }
