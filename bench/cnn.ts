@@ -40,6 +40,8 @@ export interface CnnRun {
   finalLoss: number;
   finalAccuracy: number;
   error?: string;
+  /** the peer cannot train this network (error says why) */
+  unavailable?: boolean;
 }
 
 export interface CnnResult {
@@ -82,6 +84,9 @@ export async function runCnnBench(o: CnnOptions): Promise<CnnResult> {
       } catch {
         run = { backend, device: '', epochSeconds: [], samplesPerSecond: NaN, finalLoss: NaN, finalAccuracy: NaN, error: `child exited with code ${code} without a result; last output:\n${tail}` };
       }
+      // a peer that cannot train this net at all (TF.js 4.22's wasm backend has no Conv2DBackpropFilter kernel)
+      // is a finding, not a broken run
+      if (run.error && /not registered for backend/.test(run.error)) run.unavailable = true;
       log(run.error ? `cnn: ${backend}: FAILED: ${run.error.split('\n')[0]}` : `cnn: ${backend}: ${Math.round(run.samplesPerSecond)} samples/s`);
       runs.push(run);
     }
@@ -121,7 +126,7 @@ export function cnnMarkdown(r: CnnResult): string {
   const ok = r.runs.filter((x) => !x.error);
   const rows = r.runs.map((x) =>
     x.error
-      ? `| ${x.backend} | **FAILED** | | ${x.error.split('\n')[0].replace(/\|/g, '/')} |`
+      ? `| ${x.backend} | ${x.unavailable ? 'cannot train it' : '**FAILED**'} | | ${x.error.split('\n')[0].replace(/\|/g, '/')} |`
       : `| ${x.backend} | ${fmt(x.samplesPerSecond)} | ${(x.finalAccuracy * 100).toFixed(1)}% | ${x.device.replace(/\|/g, '/')} |`,
   );
   const ratios: string[] = [];

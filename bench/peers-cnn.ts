@@ -169,7 +169,9 @@ async function jaxCnn(device: 'wasm' | 'webgpu', data: Dataset, epochs: number, 
   }
   for (const o of [p, m, v]) for (const k of keys) o[k].dispose();
   step.dispose();
-  const version = (require('@jax-js/jax/package.json') as { version: string }).version;
+  // the package's exports hide package.json: read it beside the resolved entry (…/dist/index.cjs)
+  const { readFileSync } = await import('node:fs');
+  const version = (JSON.parse(readFileSync(new URL('../package.json', `file://${require.resolve('@jax-js/jax')}`), 'utf8')) as { version: string }).version;
   return `jax-js ${version} '${device}'${device === 'wasm' ? ' (SIMD, 1 thread in Node)' : ''} (lax.convGeneralDilated, NCHW; host-drawn dropout mask)`;
 }
 

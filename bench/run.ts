@@ -188,7 +188,7 @@ async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 
   if (suite === 'cnn') {
     const { runCnnBench, cnnMarkdown } = await import('./cnn.ts');
     const r = await runCnnBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, cpuThreads: a.cpuThreads, log });
-    const errors = r.runs.filter((x) => x.error).map((x) => `${x.backend}: ${x.error!.split('\n')[0]}`);
+    const errors = r.runs.filter((x) => x.error && !x.unavailable).map((x) => `${x.backend}: ${x.error!.split('\n')[0]}`);
     return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: cnnMarkdown(r) };
   }
   if (suite === 'accuracy') {

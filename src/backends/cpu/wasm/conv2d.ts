@@ -2,12 +2,12 @@
  * The conv2d layer of the WebAssembly network session: forward, the error sent back, and the fused update.
  * Images are NHWC and the filters are kept as [F, kh, kw, C] (PyTorch's [F, C, kh, kw] permuted on the way in
  * and out), so a patch of the input and a filter row are both runs of K = kh·kw·C floats in the same order.
- *   forward          convDirect: vectors along the filters, 4 pixels × 8 filters a tile (conv2d-simd.as.ts)
+ *   forward          im2col, then convDirect on the patch rows: vectors along the filters, 4 pixels × 8
+ *                    filters a tile (conv2d-simd.as.ts)
  *   input gradient   convInputGrad: δ scattered back, skipping its zeros (3 in 4 after 2×2 max pooling)
  *   filter gradient  convFilterUpdate: the same skipping, fused with the optimizer's update
- * With few input channels (MNIST's one) the patch matrix ("im2col") is built, forward reads it as a 1×1
- * convolution's input with Kp channels, and the filter gradient is dense-simd.as.ts's weightUpdate on its rows,
- * which skips their zero chunks. Those choices come from bench/conv-kernels.ts, which times im2col + the dense
+ * With few input channels (MNIST's one) the filter gradient is dense-simd.as.ts's weightUpdate on the patch
+ * rows instead, which skips their zero chunks. Those choices come from bench/conv-kernels.ts, which times im2col + the dense
  * GEMM kernels against these on the Keras convnet's two layers (figures in the commit that made them).
  *
  * Rows of the patch matrix and of W are padded from K to Kp, a multiple of 4, with zero columns: no kernel has
@@ -47,8 +47,13 @@ export class Conv2dLayer extends WasmLayer {
     this.direct = spec.filters % 4 === 0;
   }
 
+  /**
+   * The forward pass always reads the patch matrix: convDirect on it (a 1×1 convolution with Kp channels, no
+   * bounds checks, contiguous rows) measured 2× faster than convDirect on the image for the convnet's conv2
+   * (bench/conv-kernels.ts, batch 128: 23.8 vs 46.9 ms with the im2col included).
+   */
   private get usesCol(): boolean {
-    return this.fewChannels || !this.direct;
+    return true;
   }
 
   override get internalWeights(): number {
@@ -63,7 +68,7 @@ export class Conv2dLayer extends WasmLayer {
 
   override listLength(rows: number): number {
     // the dense kernels' zero lists (rows of the patch matrix, or its row chunks), convInputGrad's filter list
-    return Math.max(this.usesCol ? rows * this.P : 0, this.Kp / 4, this.spec.filters);
+    return Math.max(this.fewChannels || !this.direct ? rows * this.P : 0, this.Kp / 4, this.spec.filters);
   }
 
   /** [H, W, C, kh, kw, sy, sx, padTop, padLeft, OH, OW] of the convolution as written */
@@ -86,9 +91,9 @@ export class Conv2dLayer extends WasmLayer {
     }
     this.transposeFilters(c, s, p);
     const [OH, OW] = [l.outShape[1], l.outShape[2]];
-    // few channels: the patch matrix is the input of a 1×1 convolution with Kp channels
-    const [src, g] = this.fewChannels ? [col, [OH, OW, this.Kp, 1, 1, 1, 1, 0, 0, OH, OW]] : [x, this.geometry()];
-    run(c, 'convDirect', [s.extra[1].ptr, p.b.ptr, src.ptr, s.v.ptr, s.y.ptr, g[0], g[1], g[2], l.filters, ...g.slice(3), l.bias ? 1 : 0, act, l.alpha, s.extra[3].ptr], n, 4, work);
+    // the patch matrix as the input of a 1×1 convolution with Kp channels
+    const g = [OH, OW, this.Kp, 1, 1, 1, 1, 0, 0, OH, OW];
+    run(c, 'convDirect', [s.extra[1].ptr, p.b.ptr, col.ptr, s.v.ptr, s.y.ptr, g[0], g[1], g[2], l.filters, ...g.slice(3), l.bias ? 1 : 0, act, l.alpha, s.extra[3].ptr], n, 4, work);
   }
 
   /** Wt[k, f] = W[f, k] for the direct forward kernel (the filters change every step; Kp·F values, next to nothing) */
@@ -109,7 +114,7 @@ export class Conv2dLayer extends WasmLayer {
     const n = rows * this.P;
     const work = n * this.K * l.filters;
     const state = [p.mW.ptr, p.sW.ptr, p.mb.ptr, p.sb.ptr, c.cfg.ptr];
-    if (this.usesCol) {
+    if (this.fewChannels) {
       // the dense kernel on the patch rows (it skips their zero chunks: MNIST's pixels are 80% zero); rows·P
       // rows summed, D divided by the config block's row count, the batch's N (set by the session)
       run(c, 'weightUpdate', [p.W.ptr, p.b.ptr, s.delta.ptr, s.extra[0].ptr, n, this.Kp, l.filters, l.bias ? 1 : 0, ...state], l.filters, 4, work);
