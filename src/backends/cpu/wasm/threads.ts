@@ -15,7 +15,7 @@
 import type { Arena, WasmExports } from './memory.ts';
 
 /** Kernel ids in the control block, in the order of KERNEL_NAMES. */
-export const KERNEL_NAMES = ['forward', 'backprop', 'weightUpdate'] as const;
+export const KERNEL_NAMES = ['forward', 'backprop', 'weightUpdate', 'forwardT', 'weightUpdateT'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 // Control block (Int32 slots): generation, done count, kernel id (-1: exit), argument count, error flag,
