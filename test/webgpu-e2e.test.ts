@@ -39,7 +39,7 @@ describe.skipIf(!gpu)('WebGPU end to end', () => {
   it('trains MNIST (2,000 digits, 2 epochs) to ≥ 85% test accuracy, and the saved model predicts the same on the CPU', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deltagpu-gpu-e2e-'));
     const modelPath = join(dir, 'gpu.safetensors');
-    const r = await cli(['train', 'mnist', '--backend', 'webgpu', '--epochs', '2', '--train', '2000', '--test', '500', '--quiet', '--json', '--out', modelPath]);
+    const r = await cli(['train', 'mnist', '--data', 'embedded', '--backend', 'webgpu', '--epochs', '2', '--train', '2000', '--test', '500', '--quiet', '--json', '--out', modelPath]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.lines.at(-1)!);
     expect(s.backend).toBe('webgpu');

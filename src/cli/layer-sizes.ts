@@ -12,6 +12,12 @@ import { MAX_PARAMETERS } from '../validate.ts';
 
 /** Pixels per image of an IDX folder's training images, from the header alone; null if it is not 3-D (the loader says why). */
 export function idxImageWidth(dir: string): number | null {
+  const dims = idxImageDims(dir);
+  return dims === null ? null : dims[0] * dims[1];
+}
+
+/** [height, width] of an IDX folder's training images, from the header alone; null if it is not 3-D. */
+export function idxImageDims(dir: string): [number, number] | null {
   const { images } = findIdxFiles(dir, 'train');
   const f = openInputFile(images, 'IDX file', MAX_IDX_BYTES);
   try {
@@ -20,7 +26,7 @@ export function idxImageWidth(dir: string): number | null {
     const head = f.read(0, Math.min(f.size, 1 << 16));
     const bytes = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b ? gunzipHead(head, longest) : head.subarray(0, longest);
     const { dims } = parseIdxHeader(bytes, images, IDX_IMAGES_MAGIC);
-    return dims.length === 3 ? dims[1] * dims[2] : null;
+    return dims.length === 3 ? [dims[1], dims[2]] : null;
   } finally {
     f.close();
   }
