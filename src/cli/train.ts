@@ -178,6 +178,9 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   // time to accuracy: from the start of training (after data loading and backend creation), evaluation included
   const tFit = performance.now();
   let reached: { epoch: number; accuracy: number; seconds: number } | null = null;
+  // seconds from the start of training to the end of each epoch's evaluation (time to any accuracy)
+  const epochEnds: number[] = [];
+  stop.push({ onEpochEnd: () => void epochEnds.push((performance.now() - tFit) / 1000) });
   if (target !== null) {
     stop.push(targetAccuracy(target, {
       onReached: (epoch, accuracy) => {
@@ -245,6 +248,8 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       model: name,
       target,
       targetReached: reached,
+      epochEndSeconds: epochEnds,
+      epochSamplesPerSecond: history.samplesPerSecond,
       modelPath,
       plotPath,
       confusion: confusionRows(result.confusion),
