@@ -111,3 +111,34 @@ describe('planLayers', () => {
     expect(() => planLayers(parseLayerItems('conv32k3,maxpool2,maxpool2,maxpool2'), { ...limit, batchSize: 4 })).not.toThrow();
   });
 });
+
+describe('the plan built into a model (src/cli/layer-model.ts)', async () => {
+  const { buildModel, planArchitecture } = await import('../src/cli/layer-model.ts');
+  const { parameterCount } = await import('../src/layers/summary.ts');
+
+  it("--model cnn is Keras's convnet: the model's own shape inference agrees with the plan, 34,826 parameters", () => {
+    const arch = planArchitecture(undefined, 'cnn', [28, 28], 10, 128);
+    const model = buildModel(arch, 'relu', 1);
+    expect(model.inputShape).toEqual([1, 28, 28]);
+    expect(model.layerSpecs.map((l) => l.kind ?? 'dense')).toEqual(['conv2d', 'maxPool2d', 'conv2d', 'maxPool2d', 'flatten', 'dropout', 'dense']);
+    expect(model.layerSpecs.map((l) => l.units)).toEqual([21632, 5408, 7744, 1600, 1600, 1600, 10]);
+    expect(model.layerSpecs.reduce((n, l) => n + parameterCount(l), 0)).toBe(34826);
+    expect(model.layerSpecs.at(-1)!.activation).toBe('softmax');
+    expect(model.layerSpecs[0].activation).toBe('relu');
+  });
+
+  it('strides, same padding, average pooling and the automatic flatten reach the model', () => {
+    const model = buildModel(planArchitecture('conv4k3s2same,avgpool2s1,dropout0.1,32', 'mlp', [28, 28], 10, 32), 'tanh', 1);
+    const conv = model.layerSpecs[0] as import('../src/backend.ts').Conv2dSpec;
+    expect([conv.stride, conv.padTop, conv.padLeft, conv.outShape]).toEqual([[2, 2], 0, 0, [4, 14, 14]]);
+    expect(model.layerSpecs.map((l) => l.kind ?? 'dense')).toEqual(['conv2d', 'avgPool2d', 'dropout', 'flatten', 'dense', 'dense']);
+    expect(model.layerSpecs.map((l) => l.units)).toEqual([784, 4 * 13 * 13, 676, 676, 32, 10]);
+  });
+
+  it('a dense list stays the historical MLP on flat rows; with dropout it is declared on rows too', () => {
+    expect(buildModel(planArchitecture('256,128', 'mlp', [28, 28], 10, 32), 'relu', 1).layerSpecs.map((l) => [l.inputs, l.units])).toEqual([[784, 256], [256, 128], [128, 10]]);
+    const withDropout = buildModel(planArchitecture('64,dropout0.5', 'mlp', [28, 28], 10, 32), 'relu', 1);
+    expect(withDropout.inputShape).toBeNull();
+    expect(withDropout.layerSpecs.map((l) => l.kind ?? 'dense')).toEqual(['dense', 'dropout', 'dense']);
+  });
+});

@@ -10,7 +10,7 @@
 import type { ImageShape } from '../backend.ts';
 import type { ActivationName } from '../activations.ts';
 import type { OptimizerName } from '../optimizers.ts';
-import { dense } from '../layers.ts';
+import { avgPool2d, conv2d, dense, dropout, flatten, maxPool2d } from '../layers.ts';
 import { sequential } from '../model.ts';
 import type { Sequential } from '../model.ts';
 import { MAX_PARAMETERS } from '../validate.ts';
@@ -57,13 +57,36 @@ export function architectureName(a: Architecture): string {
   return a.mlpSizes ? a.mlpSizes.join('-') : describePlan(a.plan, a.image);
 }
 
-/** The model for a plan: hidden layers with `activation`, the output with softmax. */
+/**
+ * The model for a plan: hidden layers with `activation`, the output with softmax. An MLP keeps its explicit
+ * dense(inputs, units) layers on flat rows (what saved MLPs have always been); a conv net is declared on the
+ * image (Keras's [h, w, c]) and sequential() infers the shapes again, which must agree with the plan's.
+ */
 export function buildModel(a: Architecture, activation: ActivationName, seed: number): Sequential {
   const last = a.plan.length - 1;
   const layers = a.plan.map((l, i) => {
     const act = i === last ? 'softmax' : activation;
-    if (l.kind === 'dense') return dense(l.inShape[0], l.units, { activation: act });
-    throw new RangeError(`--layers: '${l.item}' needs the ${l.kind} layer, which this build does not have yet`);
+    switch (l.kind) {
+      case 'dense':
+        return a.mlpSizes ? dense(l.inShape[0], l.units, { activation: act }) : dense(l.units, { activation: act });
+      case 'conv2d':
+        return conv2d(l.filters, l.kernel, { strides: l.stride, padding: l.padding, activation: act });
+      case 'maxPool2d':
+        return maxPool2d(l.size, { strides: l.stride });
+      case 'avgPool2d':
+        return avgPool2d(l.size, { strides: l.stride });
+      case 'flatten':
+        return flatten();
+      case 'dropout':
+        return dropout(l.rate);
+    }
   });
-  return sequential(layers, { seed });
+  const [c, h, w] = a.image;
+  const spatial = a.plan.some((l) => l.kind === 'conv2d' || l.kind === 'maxPool2d' || l.kind === 'avgPool2d');
+  const model = sequential(layers, { seed, ...(a.mlpSizes ? {} : { inputShape: spatial ? ([h, w, c] as const) : c * h * w }) });
+  // the plan's shapes are what the errors and the model line said: a disagreement is a bug, not a user error
+  const planned = a.plan.map((l) => l.outShape.reduce((x, y) => x * y, 1));
+  const inferred = model.layerSpecs.map((s) => s.units);
+  if (planned.join() !== inferred.join()) throw new Error(`internal: --layers planned ${planned.join(', ')} values per layer but the model inferred ${inferred.join(', ')}`);
+  return model;
 }
