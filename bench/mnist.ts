@@ -10,7 +10,7 @@
  *
  * Time to accuracy: from the first training step to the end of the test evaluation of the first epoch at or
  * above the target, evaluations included, the same on both sides. Epoch time: the training steps of one
- * epoch alone, the median over the epochs run. --quick: 2,000 / 500 images and one or two epochs, to check
+ * epoch alone, the median over the epochs run. --quick: 512 / 256 images and one epoch, to check
  * the harness runs (its accuracies mean nothing).
  */
 import { spawn } from 'node:child_process';
@@ -25,6 +25,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 
 export type MnistModel = 'mlp' | 'cnn';
+/** --quick's training / test images: enough to exercise every path, few enough for the CPU reference conv */
+const QUICK = [512, 256] as const;
 export type MnistBackend = 'cpu' | 'webgpu' | 'pytorch';
 
 /** The settings each side trains with, and the accuracies timed. */
@@ -86,14 +88,14 @@ async function runDeltagpu(backend: 'cpu' | 'webgpu', model: MnistModel, quick: 
       join(root, 'bin', 'run-ts.js'), join(here, 'mnist-cli.ts'), 'train', 'mnist', '--data', 'official', '--model', model, '--backend', backend,
       '--optimizer', t.optimizer, '--lr', String(t.lr), '--batch-size', String(t.batchSize),
       '--epochs', String(quick ? 1 : t.maxEpochs), '--target', String(t.targets.at(-1)),
-      '--json', '--out', join(dir, 'm.safetensors'), ...(quick ? ['--train', '2000', '--test', '500'] : []),
+      '--json', '--out', join(dir, 'm.safetensors'), ...(quick ? ['--train', String(QUICK[0]), '--test', String(QUICK[1])] : []),
     ];
     const s = JSON.parse((await runProcess(process.execPath, args, process.env, log)).trim().split('\n').at(-1)!) as {
       adapter: string; epochEndSeconds: number[]; epochSamplesPerSecond: number[]; history: { testAccuracy: number[] }; data: string;
     };
-    const trainRows = quick ? 2000 : 60000;
+    const trainRows = quick ? QUICK[0] : 60000;
     return {
-      backend, model, device: s.adapter, images: [trainRows, quick ? 500 : 10000],
+      backend, model, device: s.adapter, images: [trainRows, quick ? QUICK[1] : 10000],
       epochSeconds: s.epochSamplesPerSecond.map((r) => trainRows / r),
       epochEndSeconds: s.epochEndSeconds,
       testAccuracy: s.history.testAccuracy,
@@ -109,7 +111,7 @@ async function runPytorch(model: MnistModel, data: string, quick: boolean, log: 
   const args = [
     join(PYTORCH_DIR, 'mnist_tta.py'), '--data', data, '--model', model, '--optimizer', t.optimizer, '--lr', String(t.lr),
     '--batch-size', String(t.batchSize), '--target', String(t.targets.at(-1)), '--max-epochs', String(quick ? 1 : t.maxEpochs),
-    ...(quick ? ['--train', '2000', '--test', '500'] : []),
+    ...(quick ? ['--train', String(QUICK[0]), '--test', String(QUICK[1])] : []),
   ];
   const r = JSON.parse((await runProcess(pythonCommand(), args, pytorchEnv(), log)).trim().split('\n').at(-1)!) as {
     device: string; runtime: unknown; images: [number, number]; epochs: { trainSeconds: number; evalSeconds: number; testAccuracy: number }[];
@@ -164,7 +166,7 @@ export function mnistMarkdown(r: MnistBenchResult): string {
   });
   const t = MNIST_TASKS;
   return [
-    `Official MNIST (${r.quick ? 'QUICK: 2,000 / 500 images, accuracies meaningless' : '60,000 training / 10,000 test images'}). mlp: 784-128-10, momentum ${t.mlp.lr}, batch ${t.mlp.batchSize}; cnn: Keras convnet, Adam ${t.cnn.lr}, batch ${t.cnn.batchSize}. Time to accuracy includes each epoch's test evaluation; epoch time is training alone (median).`,
+    `Official MNIST (${r.quick ? `QUICK: ${QUICK[0]} / ${QUICK[1]} images, accuracies meaningless` : '60,000 training / 10,000 test images'}). mlp: 784-128-10, momentum ${t.mlp.lr}, batch ${t.mlp.batchSize}; cnn: Keras convnet, Adam ${t.cnn.lr}, batch ${t.cnn.batchSize}. Time to accuracy includes each epoch's test evaluation; epoch time is training alone (median).`,
     '',
     '| library / backend | model | device | epoch (s) | time to accuracy | last test accuracy | epochs run |',
     '|---|---|---|---|---|---|---|',
