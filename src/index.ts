@@ -38,7 +38,7 @@ export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT } from './checkpo
 export type { Checkpoint, TrainPosition } from './checkpoint/state.ts';
 export type { CheckpointOptions } from './checkpoint/fit.ts';
 // Error types for bad saved models, and the declared-size cap on models (issue 10).
-export { SafetensorsFormatError } from './io/safetensors.ts';
+export { SafetensorsFormatError } from './format/safetensors.ts';
 export { ModelFormatError } from './io/model-check.ts';
 export { MAX_PARAMETERS } from './validate.ts';
 // The lectures' other networks on the same engine (issue 9).
@@ -48,10 +48,10 @@ export { linearRegression, LinearRegression, leastSquares } from './models/linea
 export type { LinearRegressionOptions } from './models/linear-regression.ts';
 export { linearFitToSvg } from './report/fit-plot.ts';
 export type { FitPlotOptions } from './report/fit-plot.ts';
-export { rbf, RbfLayer } from './models/rbf.ts';
-export type { RbfOptions, RbfBasis } from './models/rbf.ts';
-export { kMeans } from './models/kmeans.ts';
-export type { KMeansResult } from './models/kmeans.ts';
+export { rbf, RbfLayer } from './rbf/rbf.ts';
+export type { RbfOptions, RbfBasis } from './rbf/rbf.ts';
+export { kMeans } from './rbf/kmeans.ts';
+export type { KMeansResult } from './rbf/kmeans.ts';
 // The lecture's XOR worked example, traced pattern by pattern (the CLI's `deltagpu xor --trace` and the demo's stepper).
 export { traceXor, XOR_INPUTS, XOR_TARGETS, XOR_INITIAL, XOR_LEARNING_RATE, XOR_BIAS_LEARNING_RATE } from './examples/xor.ts';
 export type { XorTraceRow, XorTraceOptions } from './examples/xor.ts';

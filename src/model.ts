@@ -19,7 +19,7 @@ import { checkBackendOption, createBackend } from './backends/select.ts';
 import { isClassIndices } from './backends/upload.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession, UploadInputs, UploadTargets } from './backend.ts';
 import type { DenseLayer } from './layers.ts';
-import type { RbfLayer } from './models/rbf.ts';
+import type { RbfLayer } from './rbf/rbf.ts';
 import { checkpointing, resumePoint } from './checkpoint/fit.ts';
 import type { Checkpoint, CheckpointRun } from './checkpoint/state.ts';
 import { DeviceLostError, ModelBusyError } from './errors.ts';
@@ -31,7 +31,7 @@ export class Sequential {
   readonly layers: readonly DenseLayer[];
   /**
    * An rbf(...) first layer, if any: a fixed map x → φ (centres by k-means at the first fit, see
-   * src/models/rbf.ts) computed on the model's backend before the dense layers, which alone train.
+   * src/rbf/rbf.ts) computed on the model's backend before the dense layers, which alone train.
    */
   readonly front: RbfLayer | null;
   readonly seed: number;

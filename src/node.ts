@@ -9,4 +9,4 @@ export { readCheckpoint, checkpointName } from './checkpoint/file.ts';
 // The readers' own error types and limits (issue 10): catch these to tell a bad file from a bug.
 export { IdxFormatError, MAX_IDX_BYTES } from './data/idx.ts';
 export { PngFormatError, MAX_PNG_PIXELS } from './data/png.ts';
-export { InputFileError } from './io/read-file.ts';
+export { InputFileError } from './format/read-file.ts';

@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Random } from '../src/random.ts';
 import {
   decodeSafetensors, encodeSafetensors, type Tensors,
-} from '../src/io/safetensors.ts';
-import { loadSafetensors, saveSafetensors } from '../src/io/safetensors-file.ts';
+} from '../src/format/safetensors.ts';
+import { loadSafetensors, saveSafetensors } from '../src/format/safetensors-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-st-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

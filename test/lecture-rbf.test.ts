@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { rbfXorLecture, trainRbfXor } from '../src/examples/rbf-xor.ts';
 import type { RbfXorResult } from '../src/examples/rbf-xor.ts';
-import { rbf } from '../src/models/rbf.ts';
-import { kMeans } from '../src/models/kmeans.ts';
+import { rbf } from '../src/rbf/rbf.ts';
+import { kMeans } from '../src/rbf/kmeans.ts';
 import { rbfFeaturesCpu } from '../src/backends/cpu/rbf.ts';
 import { dense, sequential, sgd, adam, encodeModel, decodeModel } from '../src/index.ts';
 import { Random } from '../src/random.ts';

@@ -1,5 +1,5 @@
 /**
- * Checkpoints on disk (Node): each is written atomically (temp file + fsync + rename, src/io/atomic.ts)
+ * Checkpoints on disk (Node): each is written atomically (temp file + fsync + rename, src/format/atomic.ts)
  * under a name that says where the run was, and only the newest `keep` of a run are kept.
  *
  *   path 'runs/mnist.ckpt.safetensors'  →  runs/mnist.ckpt.e0003.safetensors        (after epoch 3)
@@ -7,7 +7,7 @@
  */
 import { mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writeFileAtomic } from '../format/atomic.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './state.ts';
 import type { Checkpoint } from './state.ts';
 

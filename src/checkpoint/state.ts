@@ -6,8 +6,8 @@
  * PyTorch can read its weights too. Pure (no file system): src/checkpoint/file.ts writes it to disk.
  */
 import type { LayerSpec, Metrics, NetworkSpec, SessionState } from '../backend.ts';
-import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.ts';
-import type { Tensors } from '../io/safetensors.ts';
+import { decodeSafetensors, encodeSafetensors } from '../format/safetensors.ts';
+import type { Tensors } from '../format/safetensors.ts';
 
 export const CHECKPOINT_FORMAT = 'deltagpu-checkpoint/1';
 

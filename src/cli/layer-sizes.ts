@@ -6,8 +6,8 @@
  * bytes (inflating only those, if it is gzipped).
  */
 import { IDX_IMAGES_MAGIC, MAX_IDX_BYTES, findIdxFiles, parseIdxHeader } from '../data/idx.ts';
-import { gunzipHead } from '../io/bounded-inflate.ts';
-import { openInputFile } from '../io/read-file.ts';
+import { gunzipHead } from '../format/bounded-inflate.ts';
+import { openInputFile } from '../format/read-file.ts';
 import { MAX_PARAMETERS } from '../validate.ts';
 
 /** Pixels per image of an IDX folder's training images, from the header alone; null if it is not 3-D (the loader says why). */

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dense } from '../layers.ts';
 import { sequential } from '../model.ts';
-import { rbf } from '../models/rbf.ts';
+import { rbf } from '../rbf/rbf.ts';
 import type { OptimizerName } from '../optimizers.ts';
 import type { BackendChoice } from '../backends/select.ts';
 import { loadMnist } from '../data/mnist.ts';
@@ -19,7 +19,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { choiceOption, intOption, numberOption } from './options.ts';
 import { outputPaths } from './output-paths.ts';
 import { saveModel } from '../io/model-file.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writeFileAtomic } from '../format/atomic.ts';
 import { historyToSvg } from '../report/plot.ts';
 
 export const TRAIN_RBF_HELP = `  --model rbf              an RBF network instead: k-means centres, Gaussian units, softmax output

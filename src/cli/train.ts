@@ -21,7 +21,7 @@ import { loadIdxFolder } from '../data/idx.ts';
 import { inputs, subset, targets } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { loadModel, saveModel } from '../io/model-file.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writeFileAtomic } from '../format/atomic.ts';
 import { historyToSvg } from '../report/plot.ts';
 import { ProgressBar } from './progress.ts';
 import { argmaxRows, confusionMatrix, renderConfusion } from '../report/confusion.ts';

@@ -13,8 +13,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Dataset, makeByteDataset } from './dataset.ts';
-import { InflateLimitError, MAX_DEFLATE_RATIO, gunzipHead, inflateBounded } from '../io/bounded-inflate.ts';
-import { type InputFile, openInputFile } from '../io/read-file.ts';
+import { InflateLimitError, MAX_DEFLATE_RATIO, gunzipHead, inflateBounded } from '../format/bounded-inflate.ts';
+import { type InputFile, openInputFile } from '../format/read-file.ts';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
