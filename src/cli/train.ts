@@ -3,7 +3,6 @@
  * Progress and notices go to stderr; results to stdout (one JSON object last with --json).
  */
 import { parseArgs } from 'node:util';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dense } from '../layers.ts';
 import { sequential } from '../model.ts';
@@ -22,6 +21,7 @@ import { inputs, subset, targets } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { loadModel, saveModel } from '../io/model-file.ts';
 import { writeFileAtomic } from '../format/atomic.ts';
+import { makeFolder } from '../format/writable.ts';
 import { historyToSvg } from '../report/plot.ts';
 import { ProgressBar } from './progress.ts';
 import { argmaxRows, confusionMatrix, renderConfusion } from '../report/confusion.ts';
@@ -210,7 +210,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   }
 
   const result = await summarize(model, test, say);
-  mkdirSync(dirname(modelPath) || '.', { recursive: true });
+  makeFolder(dirname(modelPath) || '.', `--out ${modelPath}`);
   await saveModel(model, modelPath, { data: train.source, history: { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, testAccuracy: result.accuracy });
   writeFileAtomic(plotPath, historyToSvg({ loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, { title: `MNIST ${sizes.join('-')}`, valLabel: evalName }));
   say(`saved: ${modelPath} (safetensors) and ${plotPath} (loss and accuracy per epoch)`);
