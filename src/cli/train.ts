@@ -34,6 +34,7 @@ import { readCheckpoint } from '../checkpoint/file.ts';
 import type { Checkpoint } from '../checkpoint/state.ts';
 import { trainRbfMnist, TRAIN_RBF_HELP } from './train-rbf.ts';
 import { checkHiddenLayers, idxImageWidth } from './layer-sizes.ts';
+import { resumeSettings } from './resume-settings.ts';
 
 export const TRAIN_HELP = `deltagpu train mnist [options]
   Trains a digit classifier (784-128-10, ReLU, softmax + cross-entropy) on the embedded 10,000 MNIST
@@ -119,7 +120,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
     if (!saved || typeof saved !== 'object') throw new Error(`--resume ${values.resume}: the checkpoint was not written by 'deltagpu train' (no CLI settings in it); resume it with model.fit({resumeFrom})`);
     const changed = Object.keys(values).filter((k) => !RESUME_MAY_CHANGE.includes(k) && values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false);
     if (changed.length > 0) throw new RangeError(`--resume: --${changed.join(', --')} cannot change on resume (the checkpoint fixes it); only --${RESUME_MAY_CHANGE.slice(0, 8).join(', --')} may`);
-    Object.assign(values, saved, Object.fromEntries(Object.entries(given).filter(([k, v]) => RESUME_MAY_CHANGE.includes(k) && v !== undefined)));
+    Object.assign(values, resumeSettings(saved, values.resume), Object.fromEntries(Object.entries(given).filter(([k, v]) => RESUME_MAY_CHANGE.includes(k) && v !== undefined)));
     if (positionals.length === 0) positionals.push('mnist');
   }
   if (values.help) {
