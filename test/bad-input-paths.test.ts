@@ -12,6 +12,7 @@ import { checkWritable, makeFolder } from '../src/format/writable.ts';
 import { writeFileAtomic } from '../src/format/atomic.ts';
 import { CheckpointFiles } from '../src/checkpoint/file.ts';
 import { IdxFormatError, encodeIdx, readIdxDims, readIdxFile } from '../src/data/idx.ts';
+import { MAX_MESSAGE_CHARS, readableMessage } from '../src/cli/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-paths-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -155,5 +156,22 @@ describe('IDX headers that lie', () => {
     expect(c.code).toBe(1);
     expect(c.err).toMatch(/IDX dimensions 60000×65535×65535/);
     expect(c.err).not.toMatch(/--layers/);
+  });
+});
+
+describe('every CLI error is a readable summary', () => {
+  it('a value of 100,000 characters echoed back is cut to the start and end of the message', () => {
+    const c = cli(['train', 'mnist', '--layers', '7'.repeat(50_000) + 'x'.repeat(50_000)]);
+    expect(c.code).toBe(1);
+    const line = c.err.trim().split('\n').find((l) => l.startsWith('deltagpu train:'))!;
+    expect(line.length).toBeLessThan(MAX_MESSAGE_CHARS + 100);
+    expect(line).toMatch(/^deltagpu train: --layers must be a comma-separated list of positive integers .* \(\d+ characters left out\) … x+'$/);
+  });
+
+  it('readableMessage keeps short messages whole and says how much of a long one it left out', () => {
+    expect(readableMessage('short')).toBe('short');
+    const long = 'a'.repeat(700) + 'b'.repeat(300);
+    const cut = readableMessage(long, 100);
+    expect(cut).toBe(`${'a'.repeat(70)} … (900 characters left out) … ${'b'.repeat(30)}`);
   });
 });

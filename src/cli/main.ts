@@ -75,8 +75,23 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     }
   } catch (e) {
     const err = e as Error;
-    console.error(`deltagpu ${command}: ${err.message}`);
+    console.error(`deltagpu ${command}: ${readableMessage(String(err?.message ?? err))}`);
     if (process.env.DELTAGPU_DEBUG) console.error(err.stack);
     return 1;
   }
+}
+
+/** The longest error message printed whole; DELTAGPU_DEBUG=1 prints the stack, with the message in full. */
+export const MAX_MESSAGE_CHARS = 600;
+
+/**
+ * An error message as a summary, not a dump: a value echoed back from a hostile input (a 100 kB --layers,
+ * a header of 255 sizes) can make a message of thousands of characters. Keeps its start and end, which
+ * name the input and the problem, and says how much was left out.
+ */
+export function readableMessage(message: string, max = MAX_MESSAGE_CHARS): string {
+  if (message.length <= max) return message;
+  const head = Math.ceil(max * 0.7);
+  const tail = max - head;
+  return `${message.slice(0, head)} … (${message.length - max} characters left out) … ${message.slice(message.length - tail)}`;
 }
