@@ -12,7 +12,8 @@ import { checkWritable, makeFolder } from '../src/format/writable.ts';
 import { writeFileAtomic } from '../src/format/atomic.ts';
 import { CheckpointFiles } from '../src/checkpoint/file.ts';
 import { IdxFormatError, encodeIdx, readIdxDims, readIdxFile } from '../src/data/idx.ts';
-import { MAX_MESSAGE_CHARS, readableMessage } from '../src/cli/main.ts';
+import { MAX_MESSAGE_CHARS, main, readableMessage } from '../src/cli/main.ts';
+import { MAX_EPOCHS } from '../src/cli/options.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-paths-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -173,5 +174,32 @@ describe('every CLI error is a readable summary', () => {
     const long = 'a'.repeat(700) + 'b'.repeat(300);
     const cut = readableMessage(long, 100);
     expect(cut).toBe(`${'a'.repeat(70)} … (900 characters left out) … ${'b'.repeat(30)}`);
+  });
+});
+
+describe('seed-model commands: an epoch count that would never end', () => {
+  it("'--epochs 1e300' is an integer to Number(); every command refuses more than MAX_EPOCHS at once", async () => {
+    expect(MAX_EPOCHS).toBe(1_000_000);
+    const errors: string[] = [];
+    const saved = console.error;
+    console.error = (s: unknown) => void errors.push(String(s));
+    try {
+      for (const cmd of [['xor'], ['xor', '--bias'], ['prices'], ['perceptron', '--gate', 'and'], ['linear-fit'], ['rbf', '--example', 'xor', '--train'], ['train', 'mnist']]) {
+        errors.length = 0;
+        const t0 = performance.now();
+        expect(await main([...cmd, '--epochs', '1e300'], () => {}), cmd.join(' ')).toBe(1);
+        expect(performance.now() - t0).toBeLessThan(1000);
+        expect(errors.join('\n')).toMatch(new RegExp(`deltagpu ${cmd[0]}: --epochs must be at most 1000000, got '1e300'`));
+      }
+      errors.length = 0;
+      expect(await main(['xor', '--epochs', '1000001'], () => {})).toBe(1);
+      expect(errors.join('\n')).toMatch(/--epochs must be at most 1000000, got '1000001'/);
+      // rbf without --train computes the lecture's network: --epochs there was ignored silently
+      errors.length = 0;
+      expect(await main(['rbf', '--example', 'xor', '--epochs', '5'], () => {})).toBe(1);
+      expect(errors.join('\n')).toMatch(/deltagpu rbf: --epochs only applies with --train/);
+    } finally {
+      console.error = saved;
+    }
   });
 });
