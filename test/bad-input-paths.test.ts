@@ -14,6 +14,7 @@ import { CheckpointFiles } from '../src/checkpoint/file.ts';
 import { IdxFormatError, encodeIdx, readIdxDims, readIdxFile } from '../src/data/idx.ts';
 import { MAX_MESSAGE_CHARS, main, readableMessage } from '../src/cli/main.ts';
 import { MAX_EPOCHS } from '../src/cli/options.ts';
+import { tuningCache } from '../src/backends/webgpu/tuning-cache.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-paths-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -200,6 +201,25 @@ describe('seed-model commands: an epoch count that would never end', () => {
       expect(errors.join('\n')).toMatch(/deltagpu rbf: --epochs only applies with --train/);
     } finally {
       console.error = saved;
+    }
+  });
+});
+
+describe('the WebGPU tuning cache folder', () => {
+  it('DELTAGPU_CACHE_DIR under /proc: the save gives up at once (recursive mkdirSync hung every GPU run there)', async () => {
+    const before = process.env.DELTAGPU_CACHE_DIR;
+    process.env.DELTAGPU_CACHE_DIR = '/proc/new-dir/deltagpu';
+    tuningCache.reset();
+    try {
+      const t0 = performance.now();
+      await tuningCache.set([['test-key', { shape: '1x1x1', kernel: 'naive', ms: { naive: 1 } } as never]]);
+      expect(performance.now() - t0).toBeLessThan(1000);
+      // kept for this process, as with a read-only home
+      expect((await tuningCache.get('test-key'))?.kernel).toBe('naive');
+    } finally {
+      if (before === undefined) delete process.env.DELTAGPU_CACHE_DIR;
+      else process.env.DELTAGPU_CACHE_DIR = before;
+      tuningCache.reset();
     }
   });
 });

@@ -86,7 +86,10 @@ async function save(): Promise<void> {
     if (dir) {
       const fs = await import('node:fs');
       const { join } = await import('node:path');
-      fs.mkdirSync(dir, { recursive: true });
+      // not mkdirSync({recursive}): it loops forever where mkdir says ENOENT for a parent that exists
+      // (DELTAGPU_CACHE_DIR=/proc/x); makeFolder is bounded and throws, and the catch below keeps going
+      const { makeFolder } = await import('../../format/writable.ts');
+      makeFolder(dir, 'tuning cache');
       // temp file + rename: a concurrent reader sees the old file or the new one, never half of one
       const tmp = join(dir, `.${FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
       fs.writeFileSync(tmp, text);
