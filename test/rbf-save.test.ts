@@ -19,7 +19,7 @@ import { encodeIdx } from '../src/data/idx.ts';
 import { argmaxRows } from '../src/report/confusion.ts';
 import { Random } from '../src/random.ts';
 import { main } from '../src/cli/main.ts';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import { havePython, SAFETENSORS_CHECK } from './helpers/python.ts';
 
@@ -101,7 +101,7 @@ describe('encodeModel / decodeModel with an rbf first layer', () => {
     model.compile({ loss: 'categoricalCrossentropy', optimizer: adam(0.05), backend: 'cpu' });
     await model.fit(x, y, { epochs: 3, batchSize: 9 });
     const bytes = await encodeModel(model);
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       const { model: onGpu } = await decodeModel(bytes, 'g.safetensors');
       onGpu.compile({ loss: 'categoricalCrossentropy', backend: gpu });

@@ -5,7 +5,7 @@
  * kept small where the width is large so `npm test` stays fast. Tolerances as in webgpu-agreement.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createCpuBackend } from '../src/backends/cpu/backend.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.ts';
@@ -48,7 +48,7 @@ describe.skipIf(!ok)('WebGPU at scale agrees with the CPU reference', () => {
   let gpu: WebGpuBackend;
   const cpu = createCpuBackend({ kernels: 'reference' });
   beforeAll(async () => {
-    gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
   });
   afterAll(() => gpu?.dispose());
 
