@@ -53,7 +53,9 @@ export type TorchLayer =
   | { avgPool2d: [number, number]; stride: [number, number] }
   | { flatten: true }
   | { act: 'relu' | 'sigmoid' | 'tanh' | 'softplus' | 'softmax' | 'sign' | 'identity' }
-  | { leakyRelu: number };
+  | { leakyRelu: number }
+  /** any other elementwise function, defined by the test */
+  | { map: (v: number) => number };
 
 const size = (shape: number[]) => shape.reduce((a, d) => a * d, 1);
 
@@ -160,6 +162,7 @@ export function torchForward(layers: TorchLayer[], tensors: Record<string, Torch
     else if ('maxPool2d' in l) cur = pool(cur, l.maxPool2d, l.stride, true);
     else if ('avgPool2d' in l) cur = pool(cur, l.avgPool2d, l.stride, false);
     else if ('flatten' in l) cur = { ...cur, shape: [size(cur.shape)] };
+    else if ('map' in l) cur = elementwise(cur, l.map);
     else if ('leakyRelu' in l) cur = elementwise(cur, (v) => (v >= 0 ? v : l.leakyRelu * v));
     else if (l.act === 'relu') cur = elementwise(cur, (v) => Math.max(v, 0));
     else if (l.act === 'sigmoid') cur = elementwise(cur, (v) => 1 / (1 + Math.exp(-v)));
