@@ -147,7 +147,7 @@ describe('ONNX export of every activation on a dense layer', () => {
 describe('ONNX export refuses what it cannot write faithfully', () => {
   const ok: LayerSpec[] = [{ inputs: 2, units: 1, activation: 'relu', bias: true, alpha: 0.2 }];
   it('an unknown activation, naming the layer', () => {
-    const bad = [{ ...ok[0], activation: 'swish' as ActivationName }];
+    const bad: LayerSpec[] = [{ inputs: 2, units: 1, bias: true, alpha: 0.2, activation: 'swish' as ActivationName }];
     expect(() => encodeOnnx({ layers: bad, params: [{ W: values(2, 1), b: values(1, 2) }], inputShape: null })).toThrow(OnnxExportError);
     expect(() => encodeOnnx({ layers: bad, params: [{ W: values(2, 1), b: values(1, 2) }], inputShape: null })).toThrow(/layer 0 has activation 'swish', which has no exact ONNX equivalent/);
   });
