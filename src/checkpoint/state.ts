@@ -8,7 +8,7 @@
 import { biasCount, kindOf, paramShapes, weightCount } from '../backend.ts';
 import type { ImageShape, LayerSpec, Metrics, NetworkSpec, SessionState } from '../backend.ts';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.ts';
-import { checkLayerSpecs } from '../io/layer-spec-check.ts';
+import { checkLayerSpecs, describeSpec } from '../io/layer-spec-check.ts';
 import type { Tensors } from '../io/safetensors.ts';
 
 export const CHECKPOINT_FORMAT = 'deltagpu-checkpoint/1';
@@ -54,7 +54,7 @@ export interface Checkpoint extends TrainPosition {
 }
 
 /** Two layers are the same when every field of their specs is (kind, shapes, kernel, stride, padding, rate …). */
-const describe = (l: LayerSpec) => JSON.stringify(Object.entries(l).filter(([k]) => k !== 'kind' || l.kind !== 'dense').sort(([a], [b]) => (a < b ? -1 : 1)));
+const describe = describeSpec;
 const sameLayer = (a: LayerSpec, b: LayerSpec) => describe(a) === describe(b);
 const label = (l: LayerSpec) => `${kindOf(l) === 'dense' ? '' : `${kindOf(l)} `}${l.inputs}→${l.units} ${l.activation}`;
 

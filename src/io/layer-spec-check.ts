@@ -4,9 +4,8 @@
  * the limits, and every shape recomputed from the layer's own hyperparameters with the formulas of
  * src/backend.ts, so a file cannot declare shapes its layers do not produce:
  *
- *   conv2d   oh = ⌊(h + padTop + padBottom − kh)/sy⌋ + 1 with padBottom = (oh − 1)·sy + kh − h − padTop ≥ 0,
- *            i.e. padTop ≤ (oh − 1)·sy + kh − h and oh ≥ 1 (a kernel larger than the padded image shrinks
- *            the map to nothing), padTop < kh (a window entirely in the padding reads nothing)
+ *   conv2d   'valid': padTop = 0, oh = ⌊(h − kh)/sy⌋ + 1 with h ≥ kh (a larger kernel shrinks the map to nothing);
+ *            'same': oh = ⌈h/sy⌉, padTop = ⌊max((oh − 1)·sy + kh − h, 0)/2⌋; likewise for the width
  *   pooling  oh = ⌊(h − ph)/sy⌋ + 1, h ≥ ph
  *   flatten  units = C·H·W;  dropout, rate in [0, 1): units = inputs;  dense: W [units, inputs]
  *
@@ -85,10 +84,12 @@ function checkOne(raw: unknown, i: number, input: readonly number[], fail: Fail)
       for (const d of [0, 1] as const) {
         const [n, k, s, p, out] = [inShape[d + 1], kernel[d], stride[d], d === 0 ? padTop : padLeft, outShape[d + 1]];
         const axis = d === 0 ? 'height' : 'width';
-        // the bottom/right padding the shapes need (none when the last rows are simply not reached)
-        const end = Math.max(0, (out - 1) * s + k - n - p);
-        if (p >= k || end >= k || Math.floor((n + p + end - k) / s) + 1 !== out) {
-          const hint = n + p < k && p === 0 ? `: the ${k}-wide kernel is larger than the ${n}-wide input, the map shrinks to nothing` : '';
+        // the two paddings the engine makes: 'valid' (none; needs n ≥ k) and 'same' (out = ⌈n/s⌉, the total
+        // max((out − 1)·s + k − n, 0) split with the odd pixel at the bottom/right), as Keras and PyTorch do
+        const valid = p === 0 && n >= k && out === Math.floor((n - k) / s) + 1;
+        const same = out === Math.ceil(n / s) && p === Math.floor(Math.max((out - 1) * s + k - n, 0) / 2);
+        if (!valid && !same) {
+          const hint = p === 0 && n < k ? `: the ${k}-wide kernel is larger than the ${n}-wide input, the map shrinks to nothing` : " (neither 'valid' nor 'same' padding gives that)";
           fail(`${at} (conv2d) cannot map ${axis} ${n} to ${out} with kernel ${k}, stride ${s} and padding ${p}${hint}`);
         }
       }
@@ -150,4 +151,9 @@ export function checkLayerSpecs(raw: unknown, input: ImageShape | null, fail: Fa
     if (total > MAX_PARAMETERS) fail(`declares more than ${MAX_PARAMETERS} weights by layer ${i}`);
     return spec;
   });
+}
+
+/** A spec as one canonical line (keys sorted; a dense spec's kind left out): for comparing specs and naming a difference. */
+export function describeSpec(l: LayerSpec): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(l).filter(([k]) => k !== 'kind' || l.kind !== 'dense').sort(([a], [b]) => (a < b ? -1 : 1))));
 }
