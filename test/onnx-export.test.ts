@@ -82,6 +82,20 @@ describe('model.toOnnx() run by ONNX Runtime equals model.predict within 1e-5', 
     await m.dispose();
   });
 
+  it('image models that start with flatten or pooling, and a dropout between flatten and dense', async () => {
+    const models = [
+      sequential([flatten({ inputShape: [4, 5, 2] }), dense(3, { activation: 'softmax' })], { seed: 2 }),
+      sequential([maxPool2d([2, 3], { strides: [1, 2], inputShape: [5, 7, 3] }), conv2d(2, 2, { activation: 'sigmoid' }), flatten(), dense(2)], { seed: 3 }),
+      sequential([conv2d(2, 3, { strides: 2, inputShape: [7, 7, 1] }), flatten(), dropout(0.5), dense(4, { activation: 'relu' })], { seed: 4 }),
+    ];
+    for (const m of models) {
+      const r = await compare(m, rows(6, m.inputs, 8));
+      expect(r.dims[0]).toBe(6);
+      expect(r.worst).toBeLessThan(1e-5);
+      await m.dispose();
+    }
+  });
+
   it('an rbf front layer has no ONNX form: a clear error', async () => {
     const m = sequential([rbf(3, 2, { centers: [[0, 0, 0], [1, 1, 1]], sigma: 0.5 }), dense(2, 1)]);
     await expect(exportOnnx(m)).rejects.toThrow(OnnxExportError);
