@@ -366,11 +366,11 @@ export class Sequential {
   }
 
   /**
-   * The model as an ONNX file's bytes (opset 13, src/io/onnx/): input `input` [N, features] or [N, C, H, W],
+   * The model as an ONNX file's bytes (opset 13, src/onnx/): input `input` [N, features] or [N, C, H, W],
    * output `output`. Loaded on first use, so models that never export do not carry the ONNX schema.
    */
   async toOnnx(): Promise<Uint8Array> {
-    const { exportOnnx } = await import('./io/onnx/export.ts');
+    const { exportOnnx } = await import('./onnx/export.ts');
     return exportOnnx(this);
   }
 

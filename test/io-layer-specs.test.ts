@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LayerSpec, NetworkSpec } from '../src/backend.ts';
-import { checkLayerSpecs } from '../src/io/layer-spec-check.ts';
+import { checkLayerSpecs } from '../src/layer-spec-check.ts';
 import { checkResumable, decodeCheckpoint, encodeCheckpoint } from '../src/checkpoint/state.ts';
 import type { Checkpoint } from '../src/checkpoint/state.ts';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.ts';

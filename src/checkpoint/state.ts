@@ -8,7 +8,7 @@
 import { biasCount, kindOf, paramShapes, weightCount } from '../backend.ts';
 import type { ImageShape, LayerSpec, Metrics, NetworkSpec, SessionState } from '../backend.ts';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.ts';
-import { checkLayerSpecs, describeSpec } from '../io/layer-spec-check.ts';
+import { checkLayerSpecs, describeSpec } from '../layer-spec-check.ts';
 import type { Tensors } from '../io/safetensors.ts';
 
 export const CHECKPOINT_FORMAT = 'deltagpu-checkpoint/1';
@@ -117,7 +117,7 @@ function checkMetadata(meta: Omit<Checkpoint, 'state'> & { t: number }, name: st
     int(l?.units, `layer ${i} units`, 1);
     if (typeof l.bias !== 'boolean' || typeof l.activation !== 'string' || typeof l.alpha !== 'number') bad(`layer ${i} (activation, bias, alpha)`, l);
   });
-  // then every kind's fields and shapes, as a saved model's are (src/io/layer-spec-check.ts); an image model's input is its first layer's inShape
+  // then every kind's fields and shapes, as a saved model's are (src/layer-spec-check.ts); an image model's input is its first layer's inShape
   const first = layers[0] as { inShape?: unknown } | null;
   const input = first && typeof first === 'object' && first.inShape !== undefined ? (first.inShape as ImageShape) : null;
   meta.run.network.layers = checkLayerSpecs(layers, input, (msg) => {

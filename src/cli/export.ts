@@ -28,7 +28,7 @@ export async function exportCommand(argv: string[], out: (s: string) => void): P
   const dir = dirname(resolve(target));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`cannot write --out ${target}: the folder ${dirname(target)} does not exist`);
   if (existsSync(target) && statSync(target).isDirectory()) throw new Error(`cannot write --out ${target}: it is a folder`);
-  const { exportOnnxFile } = await import('../io/onnx/file.ts');
+  const { exportOnnxFile } = await import('../io/onnx-file.ts');
   const bytes = await exportOnnxFile(model, target);
   out(`wrote ${target} (${bytes.toLocaleString('en-US')} bytes, ONNX opset 13)`);
   return 0;

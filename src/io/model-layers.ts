@@ -9,7 +9,7 @@
  *                            conv2d's declared `padding` ('valid' | 'same'): every hyperparameter and shape
  *              input         JSON {"layout": "NCHW", "shape": [C, H, W]} for an image model, absent for flat rows
  *
- * Reading checks the metadata as untrusted input (src/io/layer-spec-check.ts), then every tensor's name and
+ * Reading checks the metadata as untrusted input (src/layer-spec-check.ts), then every tensor's name and
  * shape against the layers (an error names the tensor, the shape found and the shape expected), all before
  * the model is built; then it rebuilds the model through the public layer functions and requires that its
  * inferred specs be exactly the saved ones.
@@ -19,7 +19,7 @@ import type { ImageShape, LayerParams, LayerSpec } from '../backend.ts';
 import { avgPool2d, conv2d, dense, dropout, flatten, maxPool2d } from '../layers/index.ts';
 import type { Layer } from '../layers/index.ts';
 import type { Sequential } from '../model.ts';
-import { checkImageShape, checkLayerSpecs, describeSpec } from './layer-spec-check.ts';
+import { checkImageShape, checkLayerSpecs, describeSpec } from '../layer-spec-check.ts';
 import { ModelFormatError } from './model-check.ts';
 import type { Tensors } from './safetensors.ts';
 

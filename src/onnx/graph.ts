@@ -13,8 +13,8 @@
  * dimension N left dynamic. Initializers carry the safetensors names (layers.<i>.weight / .bias). Pure (no
  * file system), so the browser demo exports as Node does.
  */
-import { biasCount, hasParams, isDense, kindOf, weightCount } from '../../backend.ts';
-import type { ImageShape, LayerParams, LayerSpec } from '../../backend.ts';
+import { biasCount, hasParams, isDense, kindOf, weightCount } from '../backend.ts';
+import type { ImageShape, LayerParams, LayerSpec } from '../backend.ts';
 import { activationNodes, intAttr, intsAttr, OnnxExportError } from './nodes.ts';
 import type { OnnxNode } from './nodes.ts';
 import { encodeModelProto, onnxEnum } from './proto.ts';

@@ -13,8 +13,8 @@
  * Every name the engine knows has an exact ONNX form; an unknown one (a newer engine's, or a damaged spec)
  * gets an OnnxExportError naming the layer.
  */
-import { ACTIVATIONS } from '../../activations.ts';
-import type { ActivationName } from '../../activations.ts';
+import { ACTIVATIONS } from '../activations.ts';
+import type { ActivationName } from '../activations.ts';
 import { onnxEnum } from './proto.ts';
 
 /** An ONNX export that cannot be made: the message names the layer and the reason. */

@@ -1,12 +1,12 @@
 /**
- * The ONNX wire format, from the official schema: src/io/onnx/onnx.proto (vendored verbatim from onnx/onnx,
+ * The ONNX wire format, from the official schema: src/onnx/onnx.proto (vendored verbatim from onnx/onnx,
  * embedded as text by bin/embed-assets.js) parsed by protobufjs. protobufjs is the protobuf library
  * JavaScript users reach for (used by ONNX Runtime Web's own tooling, gRPC-js, Firebase); it reads a .proto
  * as is, so the field numbers and types come from ONNX itself rather than from a hand copy of them, and it
  * runs in the browser as in Node. The schema is parsed once, at the first export.
  */
 import protobuf from 'protobufjs';
-import { ONNX_PROTO } from '../../generated/onnx-proto.ts';
+import { ONNX_PROTO } from '../generated/onnx-proto.ts';
 
 let modelType: protobuf.Type | null = null;
 

@@ -12,9 +12,9 @@
  * and each layer's input is the previous layer's output (the image shape itself where both are images).
  * Errors name the file, the layer and the field.
  */
-import { ACTIVATIONS } from '../activations.ts';
-import type { ImageShape, LayerSpec } from '../backend.ts';
-import { MAX_PARAMETERS } from '../validate.ts';
+import { ACTIVATIONS } from './activations.ts';
+import type { ImageShape, LayerSpec } from './backend.ts';
+import { MAX_PARAMETERS } from './validate.ts';
 
 /** The most layers a file may declare: far beyond any real model, small enough that checking costs nothing. */
 export const MAX_SAVED_LAYERS = 10_000;

@@ -2,9 +2,9 @@
  * ONNX export on disk (Node): a saved model in, an .onnx file out, written atomically (temp file + fsync +
  * rename, src/io/atomic.ts), so a failed export leaves no partial file and never clobbers an existing one.
  */
-import { writeFileAtomic } from '../atomic.ts';
-import { loadModel } from '../model-file.ts';
-import { exportOnnx } from './export.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { loadModel } from './model-file.ts';
+import { exportOnnx } from '../onnx/export.ts';
 
 /** Reads MODEL.safetensors, writes its ONNX form to `out`; returns the bytes written. */
 export async function exportOnnxFile(modelPath: string, out: string): Promise<number> {
