@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as conv from '../src/backends/cpu/conv2d.ts';
 import * as pool from '../src/backends/cpu/pool2d.ts';
 import { forwardPass, newWorkspace } from '../src/backends/cpu/network.ts';
-import { dropoutScale } from '../src/dropout-mask.ts';
+import { dropoutKeeps, dropoutScale, dropoutThreshold, philox4x32 } from '../src/dropout-mask.ts';
 import { resolveOptimizer } from '../src/optimizers.ts';
 import { Random } from '../src/random.ts';
 import { adam, avgPool2d, conv2d, createCpuBackend, dense, dropout, flatten, maxPool2d, sequential } from '../src/index.ts';
@@ -116,6 +116,14 @@ describe('pooling reference: hand-computed windows', () => {
 });
 
 describe('dropout on the CPU', () => {
+  it("dropoutKeeps (the allocation-free rounds the CPU draws masks with) is Philox's first word against the threshold", () => {
+    for (const [seed, layer, t, rate] of [[1, 5, 3, 0.5], [0xffffffff, 0, 0, 0.3], [42, 2, 123456, 0.9]]) {
+      for (let e = 0; e < 2000; e += 7) {
+        expect(dropoutKeeps(seed, layer, t, e, rate)).toBe(philox4x32([e, t, 0, 0], [seed, layer])[0] >>> 8 >= dropoutThreshold(rate));
+      }
+    }
+  });
+
   const net = () => sequential([dense(4, 3000, { activation: 'relu' }), dropout(0.3), dense(3000, 2)], { seed: 5 });
   it('a training pass drops about `rate` of the values and scales the rest by the float32 1/(1 − rate); inference passes all', () => {
     const m = net();
