@@ -149,7 +149,7 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
  * The layer kinds this backend's kernels run: dense only until the conv, pooling and dropout kernels land.
  * Anything else is refused by name before any buffer exists, instead of being run as if it were dense.
  */
-function checkLayerKinds(spec: NetworkSpec): void {
+export function checkLayerKinds(spec: NetworkSpec): void {
   const l = spec.layers.findIndex((layer) => !isDense(layer));
   if (l >= 0) {
     throw new RangeError(`webgpu: layer ${l} is ${kindOf(spec.layers[l])}, which this backend does not run yet (dense layers only); use backend: 'cpu' for this model`);
