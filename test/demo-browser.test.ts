@@ -61,6 +61,8 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
       expect(await page.evaluate(() => document.body.dataset.state)).toBe('idle');
       const shown = await rows();
       expectClose(shown, reference, 1e-6);
+      // the backend that computed the rows is the one selected (a silent CPU fallback would match the CLI too)
+      expect(await page.evaluate(() => document.body.dataset.backend)).toBe(backend);
       console.log(`demo-browser: XOR stepper on ${backend}: 4 rows equal the CLI's (cpu) within 1e-6; o1 = ${(shown as { output: number[] }[]).map((r) => r.output[0].toFixed(6)).join(', ')}`);
       if (backend === 'webgpu') {
         // and the CLI itself on WebGPU (Dawn in Node), where this process has an adapter
@@ -87,6 +89,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
       for (let k = 0; k < 4; k++) await step.click();
       await expect.poll(async () => (await rows()).length, { timeout: 60_000 }).toBe(4);
       await idle(page);
+      expect(await page.evaluate(() => document.body.dataset.backend)).toBe(backend);
       const biasRows = (await rows()) as { biasHidden?: number[]; biasOutput?: number[] }[];
       expect(biasRows[0].biasHidden).toHaveLength(2);
       expect(biasRows[0].biasOutput).toHaveLength(1);
@@ -129,6 +132,8 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
       const accuracy = Number(await page.locator('#test-accuracy').getAttribute('data-value'));
       const epochs = await page.locator('#epoch').getAttribute('data-value');
       expect(accuracy, await page.locator('#pg-error').innerText()).toBeGreaterThanOrEqual(0.95);
+      // it trained on WebGPU, not on a CPU it fell back to
+      expect(await page.evaluate(() => document.body.dataset.backend)).toBe('webgpu');
       const after = await planePixels(page);
       let changed = 0;
       for (let i = 0; i < after.length; i += 4) if (Math.abs(after[i] - before[i]) + Math.abs(after[i + 2] - before[i + 2]) > 30) changed++;
@@ -172,6 +177,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     expect(isInk(await planePixelAt(page, foot[0], foot[1])), 'the line drawn through its foot point').toBe(true);
     // every training point is on its side of the line (class 1 where w·x + b > 0)
     expect(Number(await page.locator('#test-accuracy').getAttribute('data-value'))).toBeGreaterThanOrEqual(0.9);
+    expect(await page.evaluate(() => document.body.dataset.backend)).toBe('webgpu');
     console.log(`demo-browser: perceptron on AND: ${andStatus}`);
 
     await page.locator('select[name=dataset]').selectOption('xor');
@@ -204,6 +210,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await idle(r.page);
     const accuracy = Number(await r.page.locator('#test-accuracy').getAttribute('data-value'));
     expect(accuracy, await r.page.locator('#pg-error').innerText()).toBeGreaterThanOrEqual(0.95);
+    expect(await r.page.evaluate(() => document.body.dataset.backend)).toBe('webgpu');
     // the centres stay where k-means put them: only the output layer trains
     expect(JSON.parse((await r.page.locator('#plane').getAttribute('data-centres')) || '[]')).toEqual(centres);
     // the network view and δ on hover work on φ: ten inputs to the output unit
@@ -242,7 +249,8 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await page.mouse.up();
     const prediction = page.locator('#prediction');
     await expect.poll(() => prediction.getAttribute('data-value'), { timeout: 15_000 }).toBe('1');
-    await page.waitForTimeout(300); // the last queued prediction (after pointerup) settles
+    // the last queued prediction (after pointerup) has been shown: wait for the state, not for a time
+    await expect.poll(() => prediction.getAttribute('data-pending'), { timeout: 15_000 }).toBe('0');
     const probsBefore = JSON.parse((await prediction.getAttribute('data-probs'))!) as number[];
     console.log(`demo-browser: MNIST lab on WebGPU: losses ${losses.map((l) => l.toFixed(4)).join(' → ')}, test accuracy ${(accuracy * 100).toFixed(1)}%, a drawn stroke predicted as 1 (${(probsBefore[1] * 100).toFixed(1)}%)`);
 
@@ -280,9 +288,14 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await page.locator('#pause-button').click();
     await expect.poll(() => page.evaluate(() => document.body.dataset.state)).toBe('paused');
     expect(await page.locator('#pause-button').innerText()).toBe('Resume');
-    await page.waitForTimeout(300); // the tick under way when Pause was pressed finishes
+    // wait for the state, not for a time: the training loop is parked at the gate before its next tick (the
+    // tick under way when Pause was pressed has finished, however slow the machine)
+    await page.waitForFunction(() => document.body.dataset.gate === 'held', null, { timeout: 60_000 });
     const held = await progress();
-    await page.waitForTimeout(1000);
+    // while held nothing moves: still parked, same progress, however long we look (a short look here; a
+    // longer one could only make this check more sensitive, never make it fail on a slow machine)
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => [document.body.dataset.state, document.body.dataset.gate])).toEqual(['paused', 'held']);
     expect(await progress()).toBe(held);
     await page.locator('#pause-button').click();
     await expect.poll(progress, { timeout: 30_000 }).toBeGreaterThan(held);

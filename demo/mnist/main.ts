@@ -4,7 +4,8 @@
  * confusion matrix and the misclassified digits, save/load the model, and draw digits for it.
  *
  * For tests: `<body data-state="idle|loading|training|paused|done|stopped|error">`; `#prediction` carries the
- * drawn digit's class in data-value and its ten probabilities in data-probs (JSON).
+ * drawn digit's class in data-value and its ten probabilities in data-probs (JSON); `<body data-gate="held">`
+ * while a paused run waits before its next tick.
  */
 import { accuracyOf, argmaxRows, dense, historyToSvg, inputs, sequential, targets } from '../../src/index.ts';
 import type { Backend, MnistSplit, Sequential } from '../../src/index.ts';
@@ -45,7 +46,15 @@ let paused: { promise: Promise<void>; resume: () => void; stop: () => void } | n
 let stopRequested = false;
 const gate = async () => {
   if (stopRequested) throw new Stopped('stopped');
-  if (paused) await paused.promise;
+  if (paused) {
+    // for tests: training is parked here, before its next tick (the tick under way at Pause has finished)
+    document.body.dataset.gate = 'held';
+    try {
+      await paused.promise;
+    } finally {
+      delete document.body.dataset.gate;
+    }
+  }
 };
 
 const setState = (s: State) => void (document.body.dataset.state = s);
@@ -216,9 +225,12 @@ stopButton.addEventListener('click', () => {
 
 // ---- drawing and prediction -------------------------------------------------------------------------
 let predicting: Promise<void> = Promise.resolve();
+/** predictions asked for and not yet shown (tests wait for `#prediction[data-pending="0"]`) */
+let pending = 0;
 
 function predictDrawing(): Promise<void> {
   // one prediction at a time, in order
+  prediction.dataset.pending = String(++pending);
   predicting = predicting.then(async () => {
     const x = pad.input();
     if (!x) {
@@ -240,7 +252,8 @@ function predictDrawing(): Promise<void> {
     prediction.dataset.probs = JSON.stringify(Array.from(out.data));
     prediction.title = `${pct(out.data[best])} sure`;
     renderProbabilities($('probs'), out.data, best);
-  }).catch((e: unknown) => say(`prediction failed: ${(e as Error).message}`, 'error'));
+  }).catch((e: unknown) => say(`prediction failed: ${(e as Error).message}`, 'error'))
+    .finally(() => void (prediction.dataset.pending = String(--pending)));
   return predicting;
 }
 
