@@ -1,9 +1,13 @@
 /// <reference types="@webgpu/types" preserve="true" />
 // deltagpu's public API, safe for browsers (no Node built-ins); src/node.ts adds files and data loaders.
 export { sequential, Sequential } from './model.ts';
-export type { CompileOptions, FitOptions, EvaluateResult } from './model.ts';
-export { dense } from './layers.ts';
-export type { DenseLayer, DenseOptions } from './layers.ts';
+export type { CompileOptions, FitOptions, EvaluateResult, SequentialOptions } from './model.ts';
+// The layer kinds (src/layers/, one file each) and what a built model says about them.
+export { dense, conv2d, maxPool2d, avgPool2d, flatten, dropout, describeShape, parameterCount } from './layers/index.ts';
+export type { DenseLayer, DenseOptions, Conv2dLayer, Conv2dOptions, Padding, Pool2dLayer, Pool2dOptions, FlattenLayer, FlattenOptions, DropoutLayer } from './layers/index.ts';
+export type { Layer, ModelLayer, InputShape, Shape } from './layers/index.ts';
+export type { LayerSpec, LayerKind, DenseSpec, Conv2dSpec, Pool2dSpec, FlattenSpec, DropoutSpec, ImageShape, NetworkSpec } from './backend.ts';
+export { isDense, kindOf, hasParams, weightCount, biasCount, paramShapes, allDense } from './backend.ts';
 export { sgd, momentum, adam } from './optimizers.ts';
 export type { OptimizerConfig, OptimizerName } from './optimizers.ts';
 export { ACTIVATIONS } from './activations.ts';

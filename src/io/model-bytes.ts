@@ -10,6 +10,7 @@
 import { dense } from '../layers.ts';
 import { sequential } from '../model.ts';
 import type { Sequential } from '../model.ts';
+import { isDense } from '../backend.ts';
 import type { LayerParams } from '../backend.ts';
 import { decodeSafetensors, encodeSafetensors } from '../format/safetensors.ts';
 import type { Tensors } from '../format/safetensors.ts';
@@ -39,6 +40,9 @@ export interface LoadedModel {
 
 /** The model's current weights and configuration; `extra` lands in the metadata as JSON strings. */
 export async function encodeModel(model: Sequential, extra: Record<string, unknown> = {}): Promise<Uint8Array> {
+  // the file's architecture records dense layers only so far: refuse other kinds by name rather than save a file that loads wrong
+  const other = model.layers.find((l) => !isDense(l));
+  if (other) throw new RangeError(`cannot save: layer ${model.layers.indexOf(other)} is ${other.kind}; this file format holds dense layers only so far`);
   const front = model.front ? rbfToTensors(model.front) : null; // refuses a layer with no centres yet
   const params = await model.getWeights();
   // a file with NaN weights would be refused by decodeModel (setWeights) later: refuse it now, by name

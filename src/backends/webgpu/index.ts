@@ -8,6 +8,7 @@
  *   const m = await session.trainSteps(data, order, 0, 64, steps);   // one submit, one readback
  *   session.dispose(); gpu.dispose();
  */
+import { isDense, kindOf } from '../../backend.ts';
 import type { Backend, LayerParams, NetworkSpec, TrainingSession } from '../../backend.ts';
 import { limitsReport, requestGpu } from './device.ts';
 import type { AdapterReport, GpuContext, RequestGpuOptions } from './device.ts';
@@ -105,6 +106,7 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
     tuning: async () => (tuner ? tuner.entries() : []),
     context: ctx,
     checkSpec(spec: NetworkSpec) {
+      checkLayerKinds(spec);
       checkParamSizes(new GpuMemory(ctx.device), spec);
     },
     async compile(spec: NetworkSpec, params: LayerParams[]) {
@@ -115,6 +117,7 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
           throw new RangeError(`webgpu: softmax is only supported on the output layer (layer ${l} of ${spec.layers.length})`);
         }
       });
+      checkLayerKinds(spec);
       // sizes first: a too-large layer fails here, before any buffer or pipeline exists
       checkParamSizes(new GpuMemory(ctx.device), spec);
       checkParams(spec, params);
@@ -140,4 +143,15 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
       if (ownsDevice) ctx.device.destroy();
     },
   };
+}
+
+/**
+ * The layer kinds this backend's kernels run: dense only until the conv, pooling and dropout kernels land.
+ * Anything else is refused by name before any buffer exists, instead of being run as if it were dense.
+ */
+export function checkLayerKinds(spec: NetworkSpec): void {
+  const l = spec.layers.findIndex((layer) => !isDense(layer));
+  if (l >= 0) {
+    throw new RangeError(`webgpu: layer ${l} is ${kindOf(spec.layers[l])}, which this backend does not run yet (dense layers only); use backend: 'cpu' for this model`);
+  }
 }
