@@ -160,10 +160,12 @@ describe('bad declarations: a clear error naming the layer, before anything is a
     await expect(m.predict([[1, 2, 3]])).rejects.toThrow(/x has 3 columns but the model's input is a 5×5×1 image \(height × width × channels\): rows of 25 values/);
   });
 
-  it('the webgpu backend refuses a conv spec by name (its checkSpec and compile call this) until it has conv kernels', () => {
+  it('the webgpu backend runs every layer kind and refuses an unknown one by name (its checkSpec and compile call this)', () => {
     const m = sequential([conv2d(2, 3, { inputShape: [5, 5, 1] }), flatten(), dense(2)]);
     const spec = { layers: [...m.layerSpecs], loss: 'halfSumSquared' as const, optimizer: resolveOptimizer('sgd') };
-    expect(() => checkLayerKinds(spec)).toThrow(/webgpu: layer 0 is conv2d, which this backend does not run yet \(dense layers only\); use backend: 'cpu'/);
+    expect(() => checkLayerKinds(spec)).not.toThrow();
     expect(() => checkLayerKinds({ ...spec, layers: [{ inputs: 2, units: 1, activation: 'linear', bias: true, alpha: 0.2 }] })).not.toThrow();
+    const lstm = { ...spec.layers[2], kind: 'lstm' } as unknown as (typeof spec.layers)[number];
+    expect(() => checkLayerKinds({ ...spec, layers: [lstm] })).toThrow(/webgpu: layer 0 is lstm, which this backend does not run; expected one of dense, conv2d/);
   });
 });

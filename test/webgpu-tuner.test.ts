@@ -62,7 +62,7 @@ describe.skipIf(!ok)('matmul autotuner', () => {
     }
     // the step uses the kernels the tuner picked
     const choice = session.matmulChoice!;
-    expect(choice.forward).toEqual(needs.forward.map((n) => entries.find((e) => e.shape === shapeKey(n))!.kernel));
+    expect(choice.forward).toEqual(needs.forward.map((n) => entries.find((e) => e.shape === shapeKey(n!))!.kernel));
     const disk = JSON.parse(readFileSync(join(dir, 'tuning.json'), 'utf8'));
     expect(Object.keys(disk.entries)).toHaveLength(5);
     for (const k of Object.keys(disk.entries)) expect(k.startsWith(adapterKey(ctx.report))).toBe(true);
