@@ -3,7 +3,8 @@
  *
  *   npm run bench                                   every suite, every backend
  *   npm run bench -- --quick                        shorter runs (smoke test of the harness)
- *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling | soak)
+ *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling | soak | cnn)
+ *   npm run bench -- --only cnn                     the Keras MNIST convnet on cpu/webgpu against TF.js, jax-js, ConvNetJS
  *   npm run bench -- --backends cpu,webgpu,tfjs-wasm
  *   npm run bench -- --epochs 3 --batches 64,256    training suite: epochs per run (first is warm-up)
  *   npm run bench -- --only training --dense        training suite on dense random inputs of the digits' shape
@@ -22,7 +23,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'jax-wasm', 'jax-webgpu', 'jax-cpu', 'brainjs', 'convnetjs'] as const;
 export type BenchBackend = (typeof ALL_BACKENDS)[number];
-const SUITES = ['training', 'matmul', 'accuracy', 'scaling', 'soak'] as const;
+const SUITES = ['training', 'matmul', 'accuracy', 'scaling', 'soak', 'cnn'] as const;
 type Suite = (typeof SUITES)[number];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -183,6 +184,12 @@ async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 
     const r = await runTrainingBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, batchSizes: a.batches, dense: a.dense, cpuThreads: a.cpuThreads, log });
     const errors = r.runs.filter((x) => x.error).map((x) => `${x.backend}: ${x.error}`);
     return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: trainingMarkdown(r) };
+  }
+  if (suite === 'cnn') {
+    const { runCnnBench, cnnMarkdown } = await import('./cnn.ts');
+    const r = await runCnnBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, cpuThreads: a.cpuThreads, log });
+    const errors = r.runs.filter((x) => x.error && !x.unavailable).map((x) => `${x.backend}: ${x.error!.split('\n')[0]}`);
+    return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: cnnMarkdown(r) };
   }
   if (suite === 'accuracy') {
     const { runAccuracyBench, accuracyMarkdown } = await import('./accuracy.ts');

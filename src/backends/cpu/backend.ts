@@ -9,6 +9,7 @@ import * as fast from './dense-fast.ts';
 import { CpuDataset, gatherBatch, uploadCpuDataset } from './dataset.ts';
 import { wasmSimdAvailable } from './wasm/memory.ts';
 import { WasmCpuSession } from './wasm/session.ts';
+import { WasmNetworkSession, planLayers } from './wasm/network-session.ts';
 import { MAX_THREADS, defaultThreads, threadSupport } from './wasm/threads.ts';
 import { newOptimizerState, updateWeights } from './update.ts';
 import type { OptimizerState } from './update.ts';
@@ -246,6 +247,8 @@ class CpuSession implements TrainingSession {
  */
 function sessionFor(spec: NetworkSpec, params: LayerParams[], kernels: CpuBackend['kernels'], threads: number, make: (n: number) => Floats): Promise<TrainingSession> | TrainingSession {
   if (kernels === 'wasm' && allDense(spec.layers)) return WasmCpuSession.create(spec, params, threads);
+  // conv nets (and any other kinds) on the WebAssembly kernels, where that session takes the layer list
+  if (kernels === 'wasm' && typeof planLayers(spec.layers) !== 'string') return WasmNetworkSession.create(spec, params, threads);
   const dense: DenseKernels = kernels === 'reference' ? referenceKernels : fastKernels;
   return new CpuSession(spec, params, make, dense);
 }

@@ -22,16 +22,16 @@ import type { Region } from './memory.ts';
 import { ThreadPool } from './threads.ts';
 
 /** activations whose y = f(v) the forward kernel computes (ids as ACTIVATION_ID) */
-const FORWARD_IN_WASM: Partial<Record<ActivationName, number>> = { linear: 0, relu: 3, leakyRelu: 4 };
+export const FORWARD_IN_WASM: Partial<Record<ActivationName, number>> = { linear: 0, relu: 3, leakyRelu: 4 };
 /** activations whose f' the backprop kernel applies */
-const DERIVATIVE_IN_WASM: Partial<Record<ActivationName, number>> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
-const OPTIMIZER_ID = { sgd: 0, momentum: 1, adam: 2 } as const;
+export const DERIVATIVE_IN_WASM: Partial<Record<ActivationName, number>> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
+export const OPTIMIZER_ID = { sgd: 0, momentum: 1, adam: 2 } as const;
 /**
  * Multiply-adds below which a kernel call runs on the calling thread alone: a wake-up round trip costs tens
  * of microseconds (far more when the machine is busy and a worker has to be rescheduled), about what 10⁶
  * multiply-adds take, so in MNIST's 784-128-10 only the first layer's calls are split.
  */
-const SPLIT_WORK = 1 << 20;
+export const SPLIT_WORK = 1 << 20;
 
 interface LayerMemory {
   W: Region;
