@@ -9,6 +9,8 @@
  *   npm run bench -- --epochs 3 --batches 64,256    training suite: epochs per run (first is warm-up)
  *   npm run bench -- --only training --dense        training suite on dense random inputs of the digits' shape
  *   npm run bench -- --only training --cpu-threads 1    deltagpu cpu on one thread (default: all cores)
+ *   npm run bench -- --only training --backends cpu,pytorch --hidden 512,512   784-512-512-10 (cpu, webgpu, pytorch)
+ *     (pytorch: the optional native peer, bench/pytorch/setup.sh; listed as unavailable where torch is absent)
  *   npm run bench -- --out DIR                      write results there instead of bench/out
  *
  * A suite or backend that fails is reported loudly and makes the exit code non-zero; the other suites still
@@ -21,7 +23,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'jax-wasm', 'jax-webgpu', 'jax-cpu', 'brainjs', 'convnetjs'] as const;
+export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'jax-wasm', 'jax-webgpu', 'jax-cpu', 'brainjs', 'convnetjs', 'pytorch'] as const;
 export type BenchBackend = (typeof ALL_BACKENDS)[number];
 const SUITES = ['training', 'matmul', 'accuracy', 'scaling', 'soak', 'cnn'] as const;
 type Suite = (typeof SUITES)[number];
@@ -89,6 +91,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       dense: { type: 'boolean', default: false },
       'cpu-threads': { type: 'string' },
+      hidden: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -103,6 +106,8 @@ async function main(): Promise<number> {
   if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 2)) throw new RangeError('--epochs must be an integer ≥ 2 (the first epoch is a warm-up)');
   const batches = values.batches?.split(',').map(Number);
   if (batches?.some((b) => !(Number.isInteger(b) && b > 0))) throw new RangeError('--batches: positive integers, e.g. 64,256');
+  const hidden = values.hidden?.split(',').map(Number);
+  if (hidden?.some((h) => !(Number.isInteger(h) && h > 0))) throw new RangeError('--hidden: positive integers, e.g. 512,512');
   const outDir = resolve(values.out ?? join(here, 'out'));
   mkdirSync(outDir, { recursive: true });
 
@@ -148,7 +153,7 @@ async function main(): Promise<number> {
     log(`\n== ${suite} ==`);
     const t0 = performance.now();
     try {
-      const o = await runSuite(suite, { quick, backends, epochs, batches, outDir, dense: values.dense, cpuThreads: values['cpu-threads'] ? Number(values['cpu-threads']) : undefined });
+      const o = await runSuite(suite, { quick, backends, epochs, batches, outDir, dense: values.dense, cpuThreads: values['cpu-threads'] ? Number(values['cpu-threads']) : undefined, hidden });
       outcomes[suite] = { ...o, seconds: (performance.now() - t0) / 1000 };
       if (!o.ok) failed = true;
       if (o.markdown) log('\n' + o.markdown);
@@ -172,6 +177,8 @@ interface SuiteArgs {
   dense?: boolean;
   /** training suite: deltagpu cpu's thread count */
   cpuThreads?: number;
+  /** training suite: hidden widths (default 128) */
+  hidden?: number[];
   backends: BenchBackend[];
   epochs?: number;
   batches?: number[];
@@ -181,7 +188,7 @@ interface SuiteArgs {
 async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 'seconds'>> {
   if (suite === 'training') {
     const { runTrainingBench, trainingMarkdown } = await import('./training.ts');
-    const r = await runTrainingBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, batchSizes: a.batches, dense: a.dense, cpuThreads: a.cpuThreads, log });
+    const r = await runTrainingBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, batchSizes: a.batches, dense: a.dense, cpuThreads: a.cpuThreads, hidden: a.hidden, log });
     const errors = r.runs.filter((x) => x.error).map((x) => `${x.backend}: ${x.error}`);
     return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: trainingMarkdown(r) };
   }

@@ -25,6 +25,8 @@
 import { CFG_DECAY, update1, update4 } from './optimizer-step.as';
 // the byte batch's widening to float32, exported from the module with the kernels
 export { widenUnorm8 } from './unorm8.as';
+// the first layer's kernels, on transposed weights and the exact lists of non-zero inputs
+export { forwardT, columnLists, weightUpdateT } from './dense-transposed.as';
 
 /** Activation ids, as src/activations.ts's ACTIVATION_ID. */
 const LINEAR = 0;

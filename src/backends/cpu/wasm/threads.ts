@@ -19,6 +19,9 @@ export const KERNEL_NAMES = [
   'forward',
   'backprop',
   'weightUpdate',
+  // layer 0 of a dense net in the transposed layout (wasm/dense-transposed.as.ts)
+  'forwardT',
+  'weightUpdateT',
   // the other layer kinds (src/backends/cpu/wasm/layers.ts, conv2d.ts)
   'im2col',
   'col2im',
