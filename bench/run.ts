@@ -3,8 +3,10 @@
  *
  *   npm run bench                                   every suite, every backend
  *   npm run bench -- --quick                        shorter runs (smoke test of the harness)
- *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling | soak | cnn)
+ *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling | soak | cnn | mnist)
  *   npm run bench -- --only cnn                     the Keras MNIST convnet on cpu/webgpu against TF.js, jax-js, ConvNetJS
+ *   npm run bench -- --only mnist                   official MNIST: epoch time and time to 98% (MLP) / 99% (CNN),
+ *                                                   deltagpu cpu/webgpu and PyTorch (bench/mnist.ts; not in the default set)
  *   npm run bench -- --backends cpu,webgpu,tfjs-wasm
  *   npm run bench -- --epochs 3 --batches 64,256    training suite: epochs per run (first is warm-up)
  *   npm run bench -- --only training --dense        training suite on dense random inputs of the digits' shape
@@ -25,7 +27,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'jax-wasm', 'jax-webgpu', 'jax-cpu', 'brainjs', 'convnetjs', 'pytorch'] as const;
 export type BenchBackend = (typeof ALL_BACKENDS)[number];
-const SUITES = ['training', 'matmul', 'accuracy', 'scaling', 'soak', 'cnn'] as const;
+const SUITES = ['training', 'matmul', 'accuracy', 'scaling', 'soak', 'cnn', 'mnist'] as const;
+// the long suites a plain `npm run bench` leaves out (--only names them)
+const ON_REQUEST: readonly string[] = ['mnist'];
 type Suite = (typeof SUITES)[number];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -99,7 +103,7 @@ async function main(): Promise<number> {
     log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, ''));
     return 0;
   }
-  const suites = parseList(values.only, SUITES, 'only') ?? [...SUITES];
+  const suites = parseList(values.only, SUITES, 'only') ?? SUITES.filter((s) => !ON_REQUEST.includes(s));
   const backends = parseList(values.backends, ALL_BACKENDS, 'backends') ?? [...ALL_BACKENDS];
   const quick = values.quick;
   const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
@@ -212,6 +216,15 @@ async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 
     const errors = [...Object.values(r.batch), ...Object.values(r.width), ...Object.values(r.data)].flat().filter((p) => p.error).map((p) => p.error!);
     if (r.cli?.error) errors.push(r.cli.error);
     return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: scalingMarkdown(r) };
+  }
+  if (suite === 'mnist') {
+    const { runMnistBench, mnistMarkdown } = await import('./mnist.ts');
+    // PyTorch runs unless --backends leaves it out (where 'pytorch' is not yet a harness backend name, it runs
+    // whenever --backends was not given)
+    const all = ALL_BACKENDS.every((b) => a.backends.includes(b));
+    const r = await runMnistBench({ backends: all ? [...a.backends, 'pytorch'] : a.backends, quick: a.quick, log });
+    const failed = r.runs.filter((x) => x.error && !x.error.startsWith('skipped')).map((x) => `${x.backend} ${x.model}: ${x.error}`);
+    return { ok: failed.length === 0, error: failed.length ? failed.join('; ') : undefined, result: r, markdown: mnistMarkdown(r) };
   }
   if (suite === 'soak') {
     const { runSoakBench, soakMarkdown } = await import('./soak.ts');

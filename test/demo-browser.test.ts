@@ -9,7 +9,7 @@
  *                 perceptron separates AND (zero errors, its line drawn) and says no line separates XOR; the
  *                 RBF network reaches ≥ 95% on circle on WebGPU with its k-means centres drawn
  *   MNIST lab     a short run's loss falls, the charts draw, a drawn stroke is predicted, a saved model loads
- *                 back and predicts the same, a corrupt upload shows an error
+ *                 back and predicts the same, a corrupt upload shows an error; the pad drawn from the keyboard
  *   verify        the start page's "verify this GPU" runs verifyBackend's quick plan in the page: every kernel
  *                 group listed (each matmul kernel × form, activation, loss, optimizer, training mode) passes
  *                 on SwiftShader, the adapter is named; without navigator.gpu the panel offers nothing to run
@@ -278,6 +278,42 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await expect.poll(() => prediction.getAttribute('data-value')).toBe('');
     await finish(demo, t, 'mnist-lab');
   }, 300_000);
+
+  it('MNIST lab: the pad works from the keyboard (Tab to it, arrows move the pen, Space draws, Escape clears)', async () => {
+    const t = await demo.open('mnist.html?train=1000&test=200&epochs=1&batch=32&backend=cpu&seed=1&autostart=1');
+    const { page } = t;
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 90_000 });
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('done');
+    // reachable by Tab: in the tab order, and focus shows the pen
+    expect(await page.locator('#pad').getAttribute('tabindex')).toBe('0');
+    await page.locator('#pad').focus();
+    expect(await page.locator('#pad-cursor').isVisible()).toBe(true);
+    expect(await page.locator('#pad-status').innerText()).toBe('pen up at column 15, row 15 of 28');
+    // a '1': pen down at the top, eight rows down, pen up
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Shift+ArrowUp');
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
+    expect(await page.locator('#pad-status').innerText()).toBe('pen down at column 15, row 18 of 28');
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('#prediction').getAttribute('data-value'), { timeout: 30_000 }).toMatch(/^\d$/);
+    const probs = JSON.parse((await page.locator('#prediction').getAttribute('data-probs'))!) as number[];
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    // the stroke reached the network's 28×28 view
+    const ink = await page.locator('#preview').evaluate((c) => {
+      const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++;
+      return n;
+    });
+    expect(ink).toBeGreaterThan(10);
+    // arrows and Space drew instead of scrolling the page
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#prediction').innerText()).toBe('–');
+    console.log(`demo-browser: keyboard-drawn '1' predicted as ${probs.indexOf(Math.max(...probs))}, ${ink} lit pixels in the 28×28 view`);
+    await finish(demo, t, 'mnist-lab-keyboard');
+  }, 150_000);
 
   it('MNIST lab: Pause holds training still, Resume goes on, Stop ends it with a usable model', async () => {
     const t = await demo.open('mnist.html?train=2000&test=200&epochs=50&batch=32&backend=cpu&seed=2&autostart=1');

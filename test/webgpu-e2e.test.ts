@@ -41,7 +41,7 @@ describe.skipIf(!gpu)('WebGPU end to end', () => {
     const modelPath = join(dir, 'gpu.safetensors');
     // the kernel pinned (not the timing race's pick), so a failure reproduces; webgpu-tuner tests the tuned path
     const kernel = testKernel((await sharedGpu())!);
-    const r = await cli(['train', 'mnist', '--backend', 'webgpu', '--matmul', kernel, '--epochs', '2', '--train', '2000', '--test', '500', '--quiet', '--json', '--out', modelPath]);
+    const r = await cli(['train', 'mnist', '--data', 'embedded', '--backend', 'webgpu', '--matmul', kernel, '--epochs', '2', '--train', '2000', '--test', '500', '--quiet', '--json', '--out', modelPath]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.lines.at(-1)!);
     expect(s.backend).toBe('webgpu');

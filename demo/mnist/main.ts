@@ -13,6 +13,7 @@ import { $, pct, showAdapter } from '../shared/page.ts';
 import { createDemoBackend } from '../shared/gpu.ts';
 import { digitAt, loadSplit } from './data.ts';
 import { createDrawPad, renderProbabilities } from './draw.ts';
+import { attachPadKeys } from './pad-keys.ts';
 import { loadModel, saveModel } from './model-file.ts';
 import { showResults } from './results.ts';
 import { batchSizeOf, fillForm, fromUrl, readForm } from './settings.ts';
@@ -258,6 +259,7 @@ function predictDrawing(): Promise<void> {
 }
 
 const pad = createDrawPad($<HTMLCanvasElement>('pad'), $<HTMLCanvasElement>('preview'), () => void predictDrawing());
+attachPadKeys($<HTMLCanvasElement>('pad'), $('pad-cursor'), $('pad-status'), pad);
 $('clear').addEventListener('click', () => {
   pad.clear();
   void predictDrawing();

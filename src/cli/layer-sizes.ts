@@ -14,9 +14,15 @@ import { MAX_PARAMETERS } from '../validate.ts';
  * 60000×65535×65535 over 100 bytes is the file's fault, and must not reach checkHiddenLayers as a width.
  */
 export function idxImageWidth(dir: string): number | null {
+  const dims = idxImageDims(dir);
+  return dims === null ? null : dims[0] * dims[1];
+}
+
+/** [height, width] of an IDX folder's training images, from the header alone; null if it is not 3-D. */
+export function idxImageDims(dir: string): [number, number] | null {
   const { images } = findIdxFiles(dir, 'train');
   const dims = readIdxDims(images, IDX_IMAGES_MAGIC);
-  return dims.length === 3 ? dims[1] * dims[2] : null;
+  return dims.length === 3 ? [dims[1], dims[2]] : null;
 }
 
 /**
