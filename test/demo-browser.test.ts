@@ -18,6 +18,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../src/index.ts';
+import { decodeModel } from '../src/index.ts';
+import { runOnnx } from './helpers/onnx-runtime.ts';
 import { QUICK_MATMUL_SHAPES } from '../src/verify/matmul.ts';
 import { hasChromium, startDemo, warnIfNoChromium } from './helpers/demo-browser.ts';
 import type { DemoHarness } from './helpers/demo-browser.ts';
@@ -221,7 +223,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await finish(demo, r, 'playground-rbf');
   }, 300_000);
 
-  it('MNIST lab: loss falls, charts draw, a drawing is predicted, a saved model loads back the same, a corrupt file is refused', async () => {
+  it('MNIST lab: loss falls, charts draw, a drawing is predicted, a saved model loads back the same, its ONNX download runs in ONNX Runtime, a corrupt file is refused', async () => {
     const t = await demo.open('mnist.html?train=1500&test=400&epochs=2&batch=32&lr=0.05&backend=webgpu&seed=1&autostart=1');
     const { page } = t;
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 150_000 });
@@ -259,6 +261,16 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     const saved = await download.path();
     const bytes = readFileSync(saved);
     expect(bytes.length).toBeGreaterThan(784 * 128 * 4);
+    // download as ONNX: ONNX Runtime in Node gives what the saved model predicts, within 1e-5
+    const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.locator('#onnx-button').click()]);
+    expect(onnxDownload.suggestedFilename()).toBe('mnist-model.onnx');
+    await expect.poll(() => page.locator('#model-status').innerText()).toMatch(/saved mnist-model\.onnx \([\d,]+ bytes; ONNX Runtime input 'input' \[N, 784\]/);
+    const { model: fromFile } = await decodeModel(new Uint8Array(bytes), 'mnist-model.safetensors', { backend: 'cpu' });
+    const rows = Array.from({ length: 5 }, (_, r) => Array.from({ length: 784 }, (_, i) => ((i * 7 + r * 13) % 17) / 16));
+    const onnx = await runOnnx(readFileSync(await onnxDownload.path()), Float32Array.from(rows.flat()), [5, 784]);
+    const expected = (await fromFile.predict(rows)).data;
+    expect(Math.max(...Array.from(expected, (v, i) => Math.abs(v - onnx.data[i])))).toBeLessThan(1e-5);
+    await fromFile.dispose();
     await page.locator('#load-input').setInputFiles({ name: 'mnist-model.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
     await expect.poll(() => page.locator('#model-status').innerText(), { timeout: 30_000 }).toContain('loaded mnist-model.safetensors');
     await expect.poll(async () => {

@@ -14,7 +14,7 @@ import { createDemoBackend } from '../shared/gpu.ts';
 import { digitAt, loadSplit } from './data.ts';
 import { createDrawPad, renderProbabilities } from './draw.ts';
 import { attachPadKeys } from './pad-keys.ts';
-import { loadModel, saveModel } from './model-file.ts';
+import { loadModel, saveModel, saveOnnx } from './model-file.ts';
 import { showResults } from './results.ts';
 import { batchSizeOf, fillForm, fromUrl, readForm } from './settings.ts';
 import type { Settings } from './settings.ts';
@@ -26,6 +26,7 @@ const trainButton = $<HTMLButtonElement>('train-button');
 const pauseButton = $<HTMLButtonElement>('pause-button');
 const stopButton = $<HTMLButtonElement>('stop-button');
 const saveButton = $<HTMLButtonElement>('save-button');
+const onnxButton = $<HTMLButtonElement>('onnx-button');
 const sampleButton = $<HTMLButtonElement>('sample');
 const progress = $<HTMLProgressElement>('progress');
 const progressText = $('progress-text');
@@ -91,6 +92,7 @@ async function replaceModel(m: Sequential | null, b: Backend | null): Promise<vo
   model = m;
   modelBackend = b;
   saveButton.disabled = !m;
+  onnxButton.disabled = !m;
 }
 
 /** Confusion matrix, gallery and test accuracy for the current model. */
@@ -289,6 +291,16 @@ saveButton.addEventListener('click', async () => {
     modelSays(`saved mnist-model.safetensors (${n.toLocaleString('en')} bytes)`);
   } catch (e) {
     modelSays(`could not save: ${(e as Error).message}`, true);
+  }
+});
+
+onnxButton.addEventListener('click', async () => {
+  if (!model) return;
+  try {
+    const n = await saveOnnx(model, 'mnist-model.onnx');
+    modelSays(`saved mnist-model.onnx (${n.toLocaleString('en')} bytes; ONNX Runtime input 'input' [N, ${model.inputShape ? model.inputShape.join(', ') : model.inputs}], output 'output')`);
+  } catch (e) {
+    modelSays(`could not export ONNX: ${(e as Error).message}`, true);
   }
 });
 
