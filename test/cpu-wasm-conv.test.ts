@@ -83,6 +83,13 @@ const NETS: Record<string, LayerSpec[]> = {
     (s) => flatten(s),
     (s) => dense(s[0] * s[1] * s[2], 4),
   ),
+  // a flatten first on a 3-channel image: the data stay NCHW rows, which already are the flatten's order (the
+  // session once transposed them as if they were NHWC, and the dense layer read the wrong pixels)
+  'flatten first on 3 channels, dense': net(
+    [3, 4, 5],
+    (s) => flatten(s),
+    (s) => dense(s[0] * s[1] * s[2], 3),
+  ),
 };
 
 /**

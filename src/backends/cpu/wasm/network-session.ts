@@ -44,7 +44,9 @@ export function planLayers(layers: readonly LayerSpec[]): WasmLayer[] | string {
       if (spec.kind === 'conv2d') out.push(new Conv2dLayer(spec, l));
       else out.push(new Pool2dLayer(spec, l));
     } else if (spec.kind === 'flatten') {
-      out.push(new FlattenLayer(spec, l, image ?? (l === 0 ? nhwc(spec.inShape) : null)));
+      // a first-layer flatten gets the data as it came, NCHW rows, which already are its output order (only
+      // an image layer's output is NHWC here: inputImage transposes the data for a first conv or pooling only)
+      out.push(new FlattenLayer(spec, l, image));
     } else if (spec.kind === 'dropout') {
       out.push(new DropoutLayer(spec, l, image));
     } else {
