@@ -17,7 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../src/data/dataset.ts';
-import type { BackendRun } from './training.ts';
+import type { BackendRun } from './peer-run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PYTORCH_DIR = join(here, 'pytorch');

@@ -78,7 +78,7 @@ describe('train mnist --target', () => {
 });
 
 describe('train mnist with a conv net (CPU, a tiny slice)', () => {
-  it('trains the --layers conv net it prints, above chance, and says before training that the file format cannot hold it yet', async () => {
+  it('trains the --layers conv net it prints, above chance, and saves it', async () => {
     const { code, out, err } = await train(['--data', 'official', '--layers', 'conv8k3s2,maxpool2,dropout0.25,32', '--optimizer', 'adam', '--lr', '0.003', '--batch-size', '16', '--train', '800', '--test', '200', '--epochs', '3']);
     expect(code).toBe(0);
     const text = out.join('\n');
@@ -87,18 +87,27 @@ describe('train mnist with a conv net (CPU, a tiny slice)', () => {
     const acc = Number(text.match(/test accuracy ([\d.]+)%/)![1]);
     // 3 epochs on 800 digits give this net 82–88% (seeds 1–3); a conv path that does not learn stays near 10%
     expect(acc).toBeGreaterThan(70);
-    // until the file format holds conv layers (safetensors of conv models are being added) the model is not written
-    if (!/saved: .*m\.safetensors/.test(text)) {
-      expect(err).toMatch(/notice: cannot save: layer 0 is conv2d.*; training goes on, but the model is not written/);
-      expect(text).toMatch(/saved: .*m\.svg .*the model itself is not/);
-    }
+    expect(text).toMatch(/saved: .*m\.safetensors \(safetensors\) and .*m\.svg/);
+    expect(err).not.toMatch(/cannot save/);
   });
 
-  it('--checkpoint-every with a model the file format cannot hold is refused before the data loads', async () => {
-    loads.count = 0;
-    const { code, err } = await train(['--model', 'cnn', '--checkpoint-every', '1']);
-    if (code === 0) return; // a build whose files hold conv layers: nothing to refuse
-    expect(err).toMatch(/--checkpoint-every: this model cannot be written: layer 0 is conv2d/);
-    expect(loads.count).toBe(0);
+  it('a conv net checkpoints every epoch, and --resume ends with the weights of an uninterrupted run', async () => {
+    const slice = ['--data', 'embedded', '--train', '96', '--test', '32', '--batch-size', '32', '--layers', 'conv4k3,maxpool2,flatten,dropout0.25', '--optimizer', 'adam'];
+    const whole = await train([...slice, '--epochs', '2', '--out', join(dir, 'whole.safetensors')]);
+    expect(whole.code, whole.err).toBe(0);
+    const first = await train([...slice, '--epochs', '1', '--checkpoint-every', '1', '--out', join(dir, 'cut.safetensors')]);
+    expect(first.code, first.err).toBe(0);
+    const ckpt = join(dir, 'cut.ckpt.e0001.safetensors');
+    const resumed = await main(['train', '--resume', ckpt, '--epochs', '2', '--quiet', '--out', join(dir, 'resumed.safetensors')], () => {});
+    expect(resumed).toBe(0);
+    const { loadModel } = await import('../src/io/model-file.ts');
+    const a = (await loadModel(join(dir, 'whole.safetensors'))).model;
+    const b = (await loadModel(join(dir, 'resumed.safetensors'))).model;
+    const { kindOf } = await import('../src/backend.ts');
+    expect(a.layerSpecs.map(kindOf)).toEqual(['conv2d', 'maxPool2d', 'flatten', 'dropout', 'dense']);
+    const wa = await a.getWeights();
+    const wb = await b.getWeights();
+    expect(wb.length).toBe(wa.length);
+    for (let i = 0; i < wa.length; i++) expect(Array.from(wb[i].W), `layer ${i} W`).toEqual(Array.from(wa[i].W));
   });
 });

@@ -18,7 +18,6 @@ import type { Dataset } from '../data/dataset.ts';
 import { loadModel, saveModel } from '../io/model-file.ts';
 import { writeFileAtomic } from '../format/atomic.ts';
 import { makeFolder } from '../format/writable.ts';
-import { encodeModel } from '../io/model-bytes.ts';
 import { historyToSvg } from '../report/plot.ts';
 import { ProgressBar } from './progress.ts';
 import { argmaxRows, confusionMatrix, renderConfusion } from '../report/confusion.ts';
@@ -155,11 +154,6 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const arch = planArchitecture(values.layers, named as NamedModel, dir === null || data.kind === 'official' ? [SIZE, SIZE] : (idxImageDims(dir) ?? [1, 1]), 10, batchSize);
   const name = architectureName(arch);
   const model = buildModel(arch, activation, seed);
-  // a model the file format cannot hold yet (conv nets until safetensors learns them) still trains, but
-  // the user hears it now, not after the run; checkpoint files it cannot have at all
-  const unsaveable = arch.mlpSizes ? null : await encodeModel(model).then(() => null, (e: Error) => e.message);
-  if (unsaveable && checkpointEvery !== null) throw new RangeError(`--checkpoint-every: ${unsaveable.replace(/^cannot save: /, 'this model cannot be written: ')}`);
-  if (unsaveable) log(`notice: ${unsaveable}; training goes on, but the model is not written (the plot is)`);
   const t0 = performance.now();
   if (data.kind === 'embedded' && data.notice) log(`notice: ${data.notice}`);
   const { train, test } = loadChoice(data, seed, values.train ? intOption(values.train, 'train', 1) : undefined, values.test ? intOption(values.test, 'test', 1) : undefined);
@@ -234,9 +228,9 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   if (target !== null && reached === null) say(`target not reached: ${evalLabel(valSplit)} accuracy stayed below ${pctText(target)} in ${history.epochs} epoch(s)`);
   const result = await summarize(model, test, say);
   makeFolder(dirname(modelPath) || '.', `--out ${modelPath}`);
-  if (!unsaveable) await saveModel(model, modelPath, { data: train.source, history: { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, testAccuracy: result.accuracy });
+  await saveModel(model, modelPath, { data: train.source, history: { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, testAccuracy: result.accuracy });
   writeFileAtomic(plotPath, historyToSvg({ loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, { title: `MNIST ${arch.mlpSizes ? name : (values.layers ?? named)}`, valLabel: evalName }));
-  say(unsaveable ? `saved: ${plotPath} (loss and accuracy per epoch); the model itself is not (see the notice above)` : `saved: ${modelPath} (safetensors) and ${plotPath} (loss and accuracy per epoch)`);
+  say(`saved: ${modelPath} (safetensors) and ${plotPath} (loss and accuracy per epoch)`);
   const samplesPerSecond = history.samplesPerSecond.reduce((s, v) => s + v, 0) / history.samplesPerSecond.length;
   const seconds = (performance.now() - t0) / 1000;
   say(`wall time: ${seconds.toFixed(1)} s (${trainSeconds.toFixed(1)} s training ${history.epochs} epoch(s) with per-epoch evaluation)`);
@@ -257,7 +251,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       targetReached: reached,
       epochEndSeconds: epochEnds,
       epochSamplesPerSecond: history.samplesPerSecond,
-      modelPath: unsaveable ? null : modelPath,
+      modelPath,
       plotPath,
       confusion: confusionRows(result.confusion),
     }));
