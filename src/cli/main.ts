@@ -11,6 +11,7 @@ import { linearFitCommand } from './linear-fit.ts';
 import { rbfCommand } from './rbf.ts';
 import { verifyCommand } from './verify.ts';
 import { exportCommand } from './export.ts';
+import { summaryCommand } from './summary.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -20,6 +21,7 @@ commands:
   train mnist   train the digit classifier (the default job of npm start); deltagpu train --help
   evaluate      evaluate a saved model on a data set
   predict       classify an image (PNG) or IDX file with a saved model
+  summary       each layer's output shape and parameters: summary MODEL.safetensors, or --layers ITEMS
   export        write a saved model as ONNX: export MODEL.safetensors --format onnx --out MODEL.onnx
   xor           the lecture's XOR worked example
   perceptron    the simple perceptron learning AND, OR, NAND (and failing XOR)
@@ -61,6 +63,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return await infoCommand(rest, out);
       case 'verify':
         return await verifyCommand(rest, out);
+      case 'summary':
+        return await summaryCommand(rest, out);
       case 'export':
         return await exportCommand(rest, out);
       case 'train':
