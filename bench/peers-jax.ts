@@ -16,7 +16,7 @@
  */
 import type { Dataset } from '../src/data/dataset.ts';
 import { Random } from '../src/random.ts';
-import type { BackendRun, BatchRun } from './training.ts';
+import type { BackendRun, BatchRun } from './peer-run.ts';
 
 export const JAX_BACKENDS = ['jax-wasm', 'jax-webgpu', 'jax-cpu'] as const;
 export type JaxBackend = (typeof JAX_BACKENDS)[number];

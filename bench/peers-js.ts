@@ -15,8 +15,8 @@
 import { createRequire } from 'node:module';
 import type { Dataset } from '../src/data/dataset.ts';
 import { Random } from '../src/random.ts';
-import type { BackendRun } from './training.ts';
-import { epochTimer } from './training.ts';
+import type { BackendRun } from './peer-run.ts';
+import { epochTimer } from './peer-run.ts';
 
 export const JS_PEERS = ['brainjs', 'convnetjs'] as const;
 export type JsPeer = (typeof JS_PEERS)[number];

@@ -6,8 +6,8 @@
  */
 import { dirname } from 'node:path';
 import type { Dataset } from '../src/data/dataset.ts';
-import type { BackendRun } from './training.ts';
-import { countGpuBytes, epochTimer } from './training.ts';
+import type { BackendRun } from './peer-run.ts';
+import { countGpuBytes, epochTimer } from './peer-run.ts';
 
 const HIDDEN = 128;
 const LEARNING_RATE = 0.1;

@@ -3,11 +3,16 @@
  *
  *   npm run bench                                   every suite, every backend
  *   npm run bench -- --quick                        shorter runs (smoke test of the harness)
- *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling | soak)
+ *   npm run bench -- --only training,accuracy       some suites (training | matmul | accuracy | scaling | soak | cnn | mnist)
+ *   npm run bench -- --only cnn                     the Keras MNIST convnet on cpu/webgpu against TF.js, jax-js, ConvNetJS
+ *   npm run bench -- --only mnist                   official MNIST: epoch time and time to 98% (MLP) / 99% (CNN),
+ *                                                   deltagpu cpu/webgpu and PyTorch (bench/mnist.ts; not in the default set)
  *   npm run bench -- --backends cpu,webgpu,tfjs-wasm
  *   npm run bench -- --epochs 3 --batches 64,256    training suite: epochs per run (first is warm-up)
  *   npm run bench -- --only training --dense        training suite on dense random inputs of the digits' shape
  *   npm run bench -- --only training --cpu-threads 1    deltagpu cpu on one thread (default: all cores)
+ *   npm run bench -- --only training --backends cpu,pytorch --hidden 512,512   784-512-512-10 (cpu, webgpu, pytorch)
+ *     (pytorch: the optional native peer, bench/pytorch/setup.sh; listed as unavailable where torch is absent)
  *   npm run bench -- --out DIR                      write results there instead of bench/out
  *
  * A suite or backend that fails is reported loudly and makes the exit code non-zero; the other suites still
@@ -20,9 +25,11 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'jax-wasm', 'jax-webgpu', 'jax-cpu', 'brainjs', 'convnetjs'] as const;
+export const ALL_BACKENDS = ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'jax-wasm', 'jax-webgpu', 'jax-cpu', 'brainjs', 'convnetjs', 'pytorch'] as const;
 export type BenchBackend = (typeof ALL_BACKENDS)[number];
-const SUITES = ['training', 'matmul', 'accuracy', 'scaling', 'soak'] as const;
+const SUITES = ['training', 'matmul', 'accuracy', 'scaling', 'soak', 'cnn', 'mnist'] as const;
+// the long suites a plain `npm run bench` leaves out (--only names them)
+const ON_REQUEST: readonly string[] = ['mnist'];
 type Suite = (typeof SUITES)[number];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,6 +95,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       dense: { type: 'boolean', default: false },
       'cpu-threads': { type: 'string' },
+      hidden: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -95,13 +103,15 @@ async function main(): Promise<number> {
     log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, ''));
     return 0;
   }
-  const suites = parseList(values.only, SUITES, 'only') ?? [...SUITES];
+  const suites = parseList(values.only, SUITES, 'only') ?? SUITES.filter((s) => !ON_REQUEST.includes(s));
   const backends = parseList(values.backends, ALL_BACKENDS, 'backends') ?? [...ALL_BACKENDS];
   const quick = values.quick;
   const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
   if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 2)) throw new RangeError('--epochs must be an integer ≥ 2 (the first epoch is a warm-up)');
   const batches = values.batches?.split(',').map(Number);
   if (batches?.some((b) => !(Number.isInteger(b) && b > 0))) throw new RangeError('--batches: positive integers, e.g. 64,256');
+  const hidden = values.hidden?.split(',').map(Number);
+  if (hidden?.some((h) => !(Number.isInteger(h) && h > 0))) throw new RangeError('--hidden: positive integers, e.g. 512,512');
   const outDir = resolve(values.out ?? join(here, 'out'));
   mkdirSync(outDir, { recursive: true });
 
@@ -147,7 +157,7 @@ async function main(): Promise<number> {
     log(`\n== ${suite} ==`);
     const t0 = performance.now();
     try {
-      const o = await runSuite(suite, { quick, backends, epochs, batches, outDir, dense: values.dense, cpuThreads: values['cpu-threads'] ? Number(values['cpu-threads']) : undefined });
+      const o = await runSuite(suite, { quick, backends, epochs, batches, outDir, dense: values.dense, cpuThreads: values['cpu-threads'] ? Number(values['cpu-threads']) : undefined, hidden });
       outcomes[suite] = { ...o, seconds: (performance.now() - t0) / 1000 };
       if (!o.ok) failed = true;
       if (o.markdown) log('\n' + o.markdown);
@@ -171,6 +181,8 @@ interface SuiteArgs {
   dense?: boolean;
   /** training suite: deltagpu cpu's thread count */
   cpuThreads?: number;
+  /** training suite: hidden widths (default 128) */
+  hidden?: number[];
   backends: BenchBackend[];
   epochs?: number;
   batches?: number[];
@@ -180,9 +192,15 @@ interface SuiteArgs {
 async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 'seconds'>> {
   if (suite === 'training') {
     const { runTrainingBench, trainingMarkdown } = await import('./training.ts');
-    const r = await runTrainingBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, batchSizes: a.batches, dense: a.dense, cpuThreads: a.cpuThreads, log });
+    const r = await runTrainingBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, batchSizes: a.batches, dense: a.dense, cpuThreads: a.cpuThreads, hidden: a.hidden, log });
     const errors = r.runs.filter((x) => x.error).map((x) => `${x.backend}: ${x.error}`);
     return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: trainingMarkdown(r) };
+  }
+  if (suite === 'cnn') {
+    const { runCnnBench, cnnMarkdown } = await import('./cnn.ts');
+    const r = await runCnnBench({ backends: a.backends, quick: a.quick, epochs: a.epochs, cpuThreads: a.cpuThreads, log });
+    const errors = r.runs.filter((x) => x.error && !x.unavailable).map((x) => `${x.backend}: ${x.error!.split('\n')[0]}`);
+    return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: cnnMarkdown(r) };
   }
   if (suite === 'accuracy') {
     const { runAccuracyBench, accuracyMarkdown } = await import('./accuracy.ts');
@@ -198,6 +216,15 @@ async function runSuite(suite: Suite, a: SuiteArgs): Promise<Omit<SuiteOutcome, 
     const errors = [...Object.values(r.batch), ...Object.values(r.width), ...Object.values(r.data)].flat().filter((p) => p.error).map((p) => p.error!);
     if (r.cli?.error) errors.push(r.cli.error);
     return { ok: errors.length === 0, error: errors.length ? errors.join('; ') : undefined, result: r, markdown: scalingMarkdown(r) };
+  }
+  if (suite === 'mnist') {
+    const { runMnistBench, mnistMarkdown } = await import('./mnist.ts');
+    // PyTorch runs unless --backends leaves it out (where 'pytorch' is not yet a harness backend name, it runs
+    // whenever --backends was not given)
+    const all = ALL_BACKENDS.every((b) => a.backends.includes(b));
+    const r = await runMnistBench({ backends: all ? [...a.backends, 'pytorch'] : a.backends, quick: a.quick, log });
+    const failed = r.runs.filter((x) => x.error && !x.error.startsWith('skipped')).map((x) => `${x.backend} ${x.model}: ${x.error}`);
+    return { ok: failed.length === 0, error: failed.length ? failed.join('; ') : undefined, result: r, markdown: mnistMarkdown(r) };
   }
   if (suite === 'soak') {
     const { runSoakBench, soakMarkdown } = await import('./soak.ts');

@@ -41,3 +41,20 @@ export function combineCallbacks(...all: Callbacks[]): Callbacks {
     },
   };
 }
+
+/**
+ * Stops training after the first epoch whose held-out accuracy (validation if there is one, else none: it
+ * must be given validation data) reaches `target`, a fraction such as 0.99. `onReached` hears the epoch and
+ * the accuracy, so time-to-accuracy can be read off the same run.
+ */
+export function targetAccuracy(target: number, options: { onReached?: (epoch: number, accuracy: number) => void } = {}): Callbacks {
+  if (!(typeof target === 'number' && target > 0 && target <= 1)) throw new RangeError(`targetAccuracy: target must be a fraction in (0, 1], got ${String(target)}`);
+  return {
+    onEpochEnd: (epoch: number, logs: EpochLogs) => {
+      if (logs.valAccuracy === undefined) throw new Error('targetAccuracy: needs validation data (validationData or validationSplit) to watch');
+      if (logs.valAccuracy < target) return true;
+      options.onReached?.(epoch, logs.valAccuracy);
+      return false;
+    },
+  };
+}

@@ -4,7 +4,7 @@
  *   glorotUniform U(−√(6/(in+out)), +…)  Xavier/Glorot: keeps sigmoid/tanh activations in range
  *   heUniform     U(−√(6/in), +…)        He: the same for ReLU, which zeroes half its inputs
  *   heNormal      N(0, 2/in)
- * Biases start at zero.
+ * Biases start at zero. in/out are the fans: a dense layer's inputs and units, a conv2d layer's C·kh·kw and F·kh·kw.
  */
 import type { Random } from './random.ts';
 
@@ -32,14 +32,23 @@ export function checkInitializer(init: unknown): Initializer {
   return init as Initializer;
 }
 
+/** A dense layer's W (units × inputs): fan_in = inputs, fan_out = units. */
 export function initialWeights(init: Initializer, inputs: number, units: number, rng: Random): Float32Array {
-  const W = new Float32Array(inputs * units);
+  return drawWeights(init, inputs * units, inputs, units, rng);
+}
+
+/**
+ * `count` weights for a layer whose units each see `fanIn` inputs and whose inputs each feed `fanOut` units.
+ * For a conv2d layer these are Keras's receptive-field fans: fan_in = C·kh·kw, fan_out = F·kh·kw.
+ */
+export function drawWeights(init: Initializer, count: number, fanIn: number, fanOut: number, rng: Random): Float32Array {
+  const W = new Float32Array(count);
   const type = typeof init === 'string' ? init : init.type;
   if (!INITIALIZERS.includes(type)) {
     throw new RangeError(`unknown initializer '${String(type)}'; expected one of ${INITIALIZERS.join(', ')}`);
   }
   if (type === 'heNormal') {
-    const sd = Math.sqrt(2 / inputs);
+    const sd = Math.sqrt(2 / fanIn);
     for (let k = 0; k < W.length; k++) W[k] = sd * rng.normal();
     return W;
   }
@@ -49,8 +58,8 @@ export function initialWeights(init: Initializer, inputs: number, units: number,
         ? 0.5
         : init.range
       : type === 'glorotUniform'
-        ? Math.sqrt(6 / (inputs + units))
-        : Math.sqrt(6 / inputs);
+        ? Math.sqrt(6 / (fanIn + fanOut))
+        : Math.sqrt(6 / fanIn);
   for (let k = 0; k < W.length; k++) W[k] = rng.uniform(-r, r);
   return W;
 }

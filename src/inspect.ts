@@ -2,35 +2,36 @@
  * Looking inside a network on the host, for teaching views (the demo's per-unit maps and δ on hover):
  * every layer's outputs for a batch of inputs, and every unit's δ for one pattern and its target. Both run
  * the CPU reference kernels (src/backends/cpu/dense.ts, the oracle every backend is tested against) on a
- * copy of the weights, so what is shown is the engine's own math, not a second implementation of it.
+ * copy of the weights, so what is shown is the engine's own math, not a second implementation of it. They take
+ * any layer kinds (model.layers); each layer's values are rows × its flattened units (NCHW for images).
  */
 import { backprop, forwardPass, newWorkspace } from './backends/cpu/network.ts';
 import { resolveOptimizer } from './optimizers.ts';
-import type { LayerParams, NetworkSpec } from './backend.ts';
-import type { DenseLayer } from './layers.ts';
+import { weightCount } from './backend.ts';
+import type { LayerParams, LayerSpec, NetworkSpec } from './backend.ts';
 import type { LossName } from './losses.ts';
 import type { Matrix } from './tensor.ts';
 
-function specOf(layers: readonly DenseLayer[], loss: LossName): NetworkSpec {
+function specOf(layers: readonly LayerSpec[], loss: LossName): NetworkSpec {
   return {
-    layers: layers.map((l) => ({ inputs: l.inputs, units: l.units, activation: l.activation, bias: l.bias, alpha: l.alpha })),
+    layers: [...layers],
     loss,
     // unused by the forward pass and δ; present because the spec type carries it
     optimizer: resolveOptimizer('sgd'),
   };
 }
 
-function check(layers: readonly DenseLayer[], params: readonly LayerParams[], x: Matrix, what: string): void {
+function check(layers: readonly LayerSpec[], params: readonly LayerParams[], x: Matrix, what: string): void {
   if (params.length !== layers.length) throw new RangeError(`${what}: ${params.length} layers of params for ${layers.length} layers`);
   layers.forEach((l, i) => {
-    if (params[i].W.length !== l.units * l.inputs) throw new RangeError(`${what}: layer ${i} W has ${params[i].W.length} values, expected ${l.units * l.inputs}`);
+    if (params[i].W.length !== weightCount(l)) throw new RangeError(`${what}: layer ${i} W has ${params[i].W.length} values, expected ${weightCount(l)}`);
   });
   if (x.cols !== layers[0].inputs) throw new RangeError(`${what}: x has ${x.cols} columns, expected ${layers[0].inputs}`);
   if (x.data.length !== x.rows * x.cols) throw new RangeError(`${what}: x has ${x.data.length} values, expected ${x.rows}×${x.cols}`);
 }
 
 /** Each layer's outputs y (rows × units) for the inputs x, given weights from `model.getWeights()`. */
-export function layerOutputs(layers: readonly DenseLayer[], params: readonly LayerParams[], x: Matrix): Matrix[] {
+export function layerOutputs(layers: readonly LayerSpec[], params: readonly LayerParams[], x: Matrix): Matrix[] {
   check(layers, params, x, 'layerOutputs');
   const spec = specOf(layers, 'halfSumSquared');
   const ws = newWorkspace(spec, x.rows, (n) => new Float32Array(n));
@@ -39,7 +40,7 @@ export function layerOutputs(layers: readonly DenseLayer[], params: readonly Lay
 }
 
 /** Each layer's δ (one array of `units` values per layer) for one pattern x with target d, under `loss`. */
-export function patternDeltas(layers: readonly DenseLayer[], params: readonly LayerParams[], loss: LossName, x: ArrayLike<number>, d: ArrayLike<number>): Float32Array[] {
+export function patternDeltas(layers: readonly LayerSpec[], params: readonly LayerParams[], loss: LossName, x: ArrayLike<number>, d: ArrayLike<number>): Float32Array[] {
   const input = { data: Float32Array.from(x), rows: 1, cols: x.length };
   check(layers, params, input, 'patternDeltas');
   const outputs = layers[layers.length - 1].units;

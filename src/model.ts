@@ -6,7 +6,7 @@
 import { checkLoss } from './losses.ts';
 import type { LossName } from './losses.ts';
 import { resolveOptimizer } from './optimizers.ts';
-import { initialWeights } from './initializers.ts';
+import { drawWeights, initialWeights } from './initializers.ts';
 import { Random } from './random.ts';
 import type { Matrix } from './tensor.ts';
 import { asFloatMatrix, checkData, takeInputRows, takeTargetRows, toInputs, toTargets } from './inputs.ts';
@@ -14,12 +14,16 @@ import type { InputsLike, TargetsLike } from './inputs.ts';
 import { train } from './trainer.ts';
 import type { History } from './trainer.ts';
 import { checkFitOptions, checkParamList, checkPositiveInteger, checkProbabilityTargets } from './validate.ts';
-import { checkLayerList, checkModelSize, checkRowsThroughLayers } from './spec-check.ts';
+import { checkLayerList, checkModelSize, checkRowsThroughLayers, modelInputShape } from './spec-check.ts';
 import { checkBackendOption, createBackend } from './backends/select.ts';
 import { isClassIndices } from './backends/upload.ts';
-import type { Backend, LayerParams, NetworkSpec, TrainingSession, UploadInputs, UploadTargets } from './backend.ts';
-import type { DenseLayer } from './layers.ts';
-import type { RbfLayer } from './models/rbf.ts';
+import { biasCount, isDense, paramShapes, weightCount } from './backend.ts';
+import type { Backend, ImageShape, LayerParams, LayerSpec, NetworkSpec, TrainingSession, UploadInputs, UploadTargets } from './backend.ts';
+import { inferShapes } from './layers/shapes.ts';
+import type { Layer, ModelLayer } from './layers/shapes.ts';
+import type { InputShape } from './layers/common.ts';
+import { summaryTable } from './layers/summary.ts';
+import type { RbfLayer } from './rbf/rbf.ts';
 import { checkpointing, resumePoint } from './checkpoint/fit.ts';
 import type { Checkpoint, CheckpointRun } from './checkpoint/state.ts';
 import { DeviceLostError, ModelBusyError } from './errors.ts';
@@ -27,11 +31,25 @@ import type { CompileOptions, EvaluateResult, FitOptions } from './model-options
 
 export type { CompileOptions, EvaluateResult, FitOptions } from './model-options.ts';
 
+/** sequential's options: the seed of every random draw, and the input shape if no layer gives it. */
+export interface SequentialOptions {
+  seed?: number;
+  /** one pattern's shape, Keras's order: [height, width, channels] for images, n (or [n]) for flat rows */
+  inputShape?: InputShape;
+}
+
 export class Sequential {
-  readonly layers: readonly DenseLayer[];
+  /** every layer with its inferred shapes: a LayerSpec plus its name, initializer and output shape */
+  readonly layers: readonly ModelLayer[];
+  /** what compile() hands the backend: every shape inferred (conv W is [F, C, kh, kw], as getWeights returns it) */
+  readonly layerSpecs: readonly LayerSpec[];
+  /** [C, H, W] of one pattern (NCHW) for a model whose input is an image; null for flat input rows */
+  readonly inputShape: ImageShape | null;
+  /** the width of one input row after the rbf layer, if any (C·H·W for an image) */
+  private readonly layerInputs: number;
   /**
    * An rbf(...) first layer, if any: a fixed map x → φ (centres by k-means at the first fit, see
-   * src/models/rbf.ts) computed on the model's backend before the dense layers, which alone train.
+   * src/rbf/rbf.ts) computed on the model's backend before the dense layers, which alone train.
    */
   readonly front: RbfLayer | null;
   readonly seed: number;
@@ -51,8 +69,8 @@ export class Sequential {
   private fitting = false;
   private disposeRequested = false;
 
-  constructor(layersIn: (DenseLayer | RbfLayer)[], options: { seed?: number } = {}) {
-    // an rbf(...) layer may stand first (a fixed map x → φ); everything else is checked as dense layers
+  constructor(layersIn: (Layer | RbfLayer)[], options: SequentialOptions = {}) {
+    // an rbf(...) layer may stand first (a fixed map x → φ); the layers after it are checked as usual
     const list: unknown = layersIn;
     const front = Array.isArray(list) && (list[0] as { kind?: unknown } | null)?.kind === 'rbf' ? (list[0] as RbfLayer) : null;
     const rest: unknown = front ? (list as unknown[]).slice(1) : list;
@@ -61,20 +79,19 @@ export class Sequential {
       throw new RangeError('sequential: an rbf layer can only be the first layer');
     }
     checkLayerList(rest, options);
-    const layers = rest;
-    if (front && layers[0].inputs !== front.units) {
-      throw new RangeError(`sequential: layer 1 expects ${layers[0].inputs} inputs but the rbf layer has ${front.units} centres`);
+    const first = rest[0];
+    if (front && first.kind === 'dense' && first.inputs !== null && first.inputs !== front.units) {
+      throw new RangeError(`sequential: layer 1 expects ${first.inputs} inputs but the rbf layer has ${front.units} centres`);
     }
     this.front = front;
-    layers.forEach((l, i) => {
-      if (i > 0 && l.inputs !== layers[i - 1].units) {
-        throw new RangeError(`sequential: layer ${i} expects ${l.inputs} inputs but layer ${i - 1} has ${layers[i - 1].units} units`);
-      }
-      if (l.activation === 'softmax' && i !== layers.length - 1) throw new RangeError(`sequential: softmax is for the output layer only (layer ${i})`);
-    });
-    checkModelSize(layers);
-    this.layers = layers;
     this.seed = options.seed ?? 1;
+    // every shape from the input shape, every size error by name, before anything is allocated
+    const inferred = inferShapes(rest, front ? { flat: front.units } : modelInputShape(options), this.seed);
+    checkModelSize(inferred.specs);
+    this.layers = inferred.layers;
+    this.layerSpecs = inferred.specs;
+    this.inputShape = inferred.inputShape;
+    this.layerInputs = inferred.inputs;
     this.shuffleRng = new Random(this.seed + 0x5eed);
   }
 
@@ -85,8 +102,16 @@ export class Sequential {
    */
   private get params(): LayerParams[] {
     if (!this.hostParams) {
+      // one generator, layer by layer; layers without parameters draw nothing (a dense-only model draws what it always did)
       const rng = new Random(this.seed);
-      this.hostParams = this.layers.map((l) => ({ W: initialWeights(l.initializer, l.inputs, l.units, rng), b: new Float32Array(l.bias ? l.units : 0) }));
+      this.hostParams = this.layers.map((l) => {
+        const b = new Float32Array(biasCount(l));
+        if (l.initializer === null) return { W: new Float32Array(0), b };
+        if (isDense(l)) return { W: initialWeights(l.initializer, l.inputs, l.units, rng), b };
+        if (l.kind !== 'conv2d') throw new Error(`${l.name} has an initializer but no parameters`);
+        const field = l.kernel[0] * l.kernel[1]; // Keras's receptive field: fan_in = C·kh·kw, fan_out = F·kh·kw
+        return { W: drawWeights(l.initializer, weightCount(l), l.inShape[0] * field, l.filters * field, rng), b };
+      });
     }
     return this.hostParams;
   }
@@ -96,12 +121,27 @@ export class Sequential {
   }
 
   get inputs(): number {
-    return this.front?.inputs ?? this.layers[0].inputs;
+    return this.front?.inputs ?? this.layerInputs;
   }
 
   /** x as the dense layers see it: through the rbf layer's φ when there is one (on the model's backend). */
   private async frontFeatures(x: UploadInputs): Promise<UploadInputs> {
     return this.front ? this.front.features(asFloatMatrix(x), this.backend) : x;
+  }
+
+  /**
+   * The data's shapes against the model's. A conv net takes flat rows of C·H·W values (NCHW: channel, row,
+   * column; a 784-wide MNIST row is a [1, 28, 28] image), so a wrong width is told in the image's terms.
+   */
+  private checkData(x: UploadInputs, y: UploadTargets | null, what = 'x'): void {
+    const s = this.front ? null : this.inputShape;
+    if (s && x.cols !== this.inputs) {
+      throw new RangeError(
+        `${what} has ${x.cols} columns but the model's input is a ${s[1]}×${s[2]}×${s[0]} image (height × width × channels): ` +
+          `rows of ${this.inputs} values, channel after channel, each a row-major ${s[1]}×${s[2]} map`,
+      );
+    }
+    checkData(x, y, this.inputs, this.outputs, what);
   }
 
   /** Cross-entropy needs targets in [0, 1]; class indices are one-hot, so only target rows are looked at. */
@@ -119,7 +159,7 @@ export class Sequential {
     const loss = checkLoss(options.loss);
     const optimizer = resolveOptimizer(options.optimizer);
     const spec: NetworkSpec = {
-      layers: this.layers.map((l) => ({ inputs: l.inputs, units: l.units, activation: l.activation, bias: l.bias, alpha: l.alpha })),
+      layers: [...this.layerSpecs],
       loss,
       optimizer,
     };
@@ -176,13 +216,13 @@ export class Sequential {
     checkFitOptions(options);
     let x = toInputs(xIn, 'x');
     let y = toTargets(yIn, 'y');
-    checkData(x, y, this.inputs, this.outputs);
+    this.checkData(x, y);
     this.checkTargetRange(y, 'y');
     const epochs = checkPositiveInteger(options.epochs ?? 1, 'epochs');
     let validation: [UploadInputs, UploadTargets] | null = null;
     if (options.validationData) {
       validation = [toInputs(options.validationData[0], 'validation x'), toTargets(options.validationData[1], 'validation y')];
-      checkData(validation[0], validation[1], this.inputs, this.outputs, 'validation x');
+      this.checkData(validation[0], validation[1], 'validation x');
       this.checkTargetRange(validation[1], 'validation y');
     } else if (options.validationSplit !== undefined) {
       const f = options.validationSplit;
@@ -268,7 +308,7 @@ export class Sequential {
     if (this.fitting) throw new ModelBusyError('evaluate');
     const x = toInputs(xIn, 'x');
     const y = toTargets(yIn, 'y');
-    checkData(x, y, this.inputs, this.outputs);
+    this.checkData(x, y);
     this.checkTargetRange(y, 'y');
     const session = await this.ensureSession();
     const data = await session.upload(await this.frontFeatures(x), y);
@@ -283,7 +323,7 @@ export class Sequential {
   async predict(xIn: InputsLike): Promise<Matrix> {
     if (this.fitting) throw new ModelBusyError('predict');
     const x = toInputs(xIn, 'x');
-    checkData(x, null, this.inputs, this.outputs);
+    this.checkData(x, null);
     checkRowsThroughLayers(this.layers, x.rows, 'predict');
     const session = await this.ensureSession();
     const data = await session.upload(await this.frontFeatures(x));
@@ -312,8 +352,9 @@ export class Sequential {
       const L = this.layers[l];
       const W = Float32Array.from(p.W);
       const b = Float32Array.from(p.b ?? []);
-      if (W.length !== L.units * L.inputs) throw new RangeError(`setWeights: layer ${l} W has ${W.length} values, expected ${L.units}×${L.inputs} = ${L.units * L.inputs}`);
-      if (b.length !== (L.bias ? L.units : 0)) throw new RangeError(`setWeights: layer ${l} b has ${b.length} values, expected ${L.bias ? L.units : 0}`);
+      const shape = paramShapes(L).W.join('×');
+      if (W.length !== weightCount(L)) throw new RangeError(`setWeights: layer ${l} W has ${W.length} values, expected ${shape} = ${weightCount(L)} (${L.name})`);
+      if (b.length !== biasCount(L)) throw new RangeError(`setWeights: layer ${l} b has ${b.length} values, expected ${biasCount(L)}`);
       [...W, ...b].forEach((v) => {
         if (!Number.isFinite(v)) throw new RangeError(`setWeights: layer ${l} has a non-finite value ${v}`);
       });
@@ -324,12 +365,19 @@ export class Sequential {
     if (this.session) await this.session.setParams(copy);
   }
 
-  /** A Keras-style table of the layers and parameter counts. */
+  /**
+   * The model as an ONNX file's bytes (opset 13, src/onnx/): input `input` [N, features] or [N, C, H, W],
+   * output `output`. Loaded on first use, so models that never export do not carry the ONNX schema.
+   */
+  async toOnnx(): Promise<Uint8Array> {
+    const { exportOnnx } = await import('./onnx/export.ts');
+    return exportOnnx(this);
+  }
+
+  /** A Keras-style table: each layer's name, output shape (Keras's order h, w, c), activation and parameters. */
   summary(): string {
-    const rows = this.layers.map((l, i) => `  dense_${i}  ${String(l.inputs).padStart(5)} → ${String(l.units).padEnd(5)} ${l.activation.padEnd(10)} ${l.units * l.inputs + (l.bias ? l.units : 0)} params`);
-    if (this.front) rows.unshift(`  rbf      ${String(this.front.inputs).padStart(5)} → ${String(this.front.units).padEnd(5)} ${this.front.basis.padEnd(10)} ${this.front.units * (this.front.inputs + 1)} fixed (centres and σ)`);
-    const total = this.layers.reduce((s, l) => s + l.units * l.inputs + (l.bias ? l.units : 0), 0);
-    return [...rows, `  total ${total} parameters`].join('\n');
+    const f = this.front;
+    return summaryTable(this.layers, f ? `  rbf      ${String(f.inputs).padStart(5)} → ${String(f.units).padEnd(5)} ${f.basis.padEnd(10)} ${f.units * (f.inputs + 1)} fixed (centres and σ)` : null);
   }
 
   /** Whether the model made its backend (and so disposes it), rather than being handed one. */
@@ -375,6 +423,6 @@ export class Sequential {
   }
 }
 
-export function sequential(layers: (DenseLayer | RbfLayer)[], options: { seed?: number } = {}): Sequential {
+export function sequential(layers: (Layer | RbfLayer)[], options: SequentialOptions = {}): Sequential {
   return new Sequential(layers, options);
 }

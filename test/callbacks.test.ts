@@ -38,6 +38,10 @@ describe('earlyStopping', () => {
     await m.setWeights([{ W: Float32Array.of(0), b: Float32Array.of(0) }]);
     const h = await m.fit([[1]], [[1]], { epochs: 50, batchSize: 1, callbacks: combineCallbacks(earlyStopping(3), {}) });
     expect(h.stopReason).toBe('callback');
-    expect(h.epochs).toBeLessThan(10);
+    // the error triples and flips sign each step (y' = y + 2η(1 − y), so e' = −3e): losses ½·9ᵏ. Epoch 1
+    // sets the best; epochs 2, 3, 4 do not improve on it; patience 3 stops after exactly epoch 4
+    expect(h.epochs).toBe(4);
+    expect(h.loss).toHaveLength(4);
+    [0.5, 4.5, 40.5, 364.5].forEach((l, k) => expect(h.loss[k]).toBeCloseTo(l, 4));
   });
 });

@@ -1,8 +1,9 @@
 /**
  * `deltagpu train --layers` with a size no network can be allocated with is refused before any data is
  * loaded, by an error naming --layers, the hidden layer, its allowed range and the value: with the embedded
- * digits (the loader is never called) and with an IDX folder whose images are cut off after the header
- * (loading would fail on that; the width comes from the header, plain or gzipped). The range's edge is exact.
+ * digits (the loader is never called) and with an IDX folder (the width comes from the images header, plain
+ * or gzipped, after the header is checked against the file: a cut-off file is named, not --layers). The
+ * range's edge is exact.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,13 @@ function cutFolder(name: string, h: number, w: number, gzip: boolean): string {
   return d;
 }
 
+/** The same folder with the images whole. */
+function fullFolder(name: string, h: number, w: number, gzip: boolean): string {
+  const d = cutFolder(name, h, w, gzip);
+  writeFileSync(join(d, gzip ? 'train-images-idx3-ubyte.gz' : 'train-images-idx3-ubyte'), encodeIdx([100, h, w], new Uint8Array(100 * h * w), { gzip }));
+  return d;
+}
+
 describe('deltagpu train --layers too big to allocate', () => {
   it('--layers 1e9 with the embedded digits: refused by name before the digits load', async () => {
     const { code, err } = await train(['--layers', '1e9']);
@@ -61,16 +69,18 @@ describe('deltagpu train --layers too big to allocate', () => {
   });
 
   for (const gzip of [false, true]) {
-    it(`--data: the width comes from the images header (${gzip ? 'gzipped' : 'plain'}), before the cut-off data would fail to load`, async () => {
-      const d = cutFolder(gzip ? 'gz' : 'plain', 100, 100, gzip);
-      const { code, err } = await train(['--data', d, '--layers', '30000']);
+    it(`--data: the width comes from the images header (${gzip ? 'gzipped' : 'plain'}), checked against the file first`, async () => {
+      const whole = fullFolder(gzip ? 'gz-whole' : 'plain-whole', 100, 100, gzip);
+      const { code, err } = await train(['--data', whole, '--layers', '30000']);
       expect(code).toBe(1);
       expect(err).toMatch(/--layers: hidden layer 1 of 1 must be 1 to \d+ units for a 10000-N-10 network .* got 30000/);
-      expect(err).not.toMatch(/truncated/);
-      // a size that fits gets past the check, to the loader, which finds the cut-off file
-      const fits = await train(['--data', d, '--layers', '16']);
-      expect(fits.code).toBe(1);
-      expect(fits.err).toMatch(gzip ? /gzip|truncated/ : /truncated IDX file/);
+      // issue 21: a header that its file cannot back is the file's fault, named before any network is sized
+      // from it (a header declaring 60000×65535×65535 over 100 bytes used to blame --layers)
+      const d = cutFolder(gzip ? 'gz' : 'plain', 100, 100, gzip);
+      const cut = await train(['--data', d, '--layers', '30000']);
+      expect(cut.code).toBe(1);
+      expect(cut.err).toMatch(gzip ? /IDX dimensions 100×100×100 declare 1000016 bytes, more than \d+ bytes of gzip can hold/ : /truncated IDX file: dimensions 100×100×100 need 1000016 bytes, got 16/);
+      expect(cut.err).not.toMatch(/--layers/);
     });
   }
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IdxFormatError, encodeIdx, parseIdx, readIdxFile } from '../src/data/idx.ts';
-import { READ_CHUNK_BYTES } from '../src/io/read-file.ts';
+import { READ_CHUNK_BYTES } from '../src/format/read-file.ts';
 import { Random } from '../src/random.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-idx-stream-'));

@@ -9,7 +9,7 @@
  *                 perceptron separates AND (zero errors, its line drawn) and says no line separates XOR; the
  *                 RBF network reaches ≥ 95% on circle on WebGPU with its k-means centres drawn
  *   MNIST lab     a short run's loss falls, the charts draw, a drawn stroke is predicted, a saved model loads
- *                 back and predicts the same, a corrupt upload shows an error
+ *                 back and predicts the same, a corrupt upload shows an error; the pad drawn from the keyboard
  *   verify        the start page's "verify this GPU" runs verifyBackend's quick plan in the page: every kernel
  *                 group listed (each matmul kernel × form, activation, loss, optimizer, training mode) passes
  *                 on SwiftShader, the adapter is named; without navigator.gpu the panel offers nothing to run
@@ -18,6 +18,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../src/index.ts';
+import { decodeModel } from '../src/index.ts';
+import { runOnnx } from './helpers/onnx-runtime.ts';
 import { QUICK_MATMUL_SHAPES } from '../src/verify/matmul.ts';
 import { hasChromium, startDemo, warnIfNoChromium } from './helpers/demo-browser.ts';
 import type { DemoHarness } from './helpers/demo-browser.ts';
@@ -61,6 +63,8 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
       expect(await page.evaluate(() => document.body.dataset.state)).toBe('idle');
       const shown = await rows();
       expectClose(shown, reference, 1e-6);
+      // the backend that computed the rows is the one selected (a silent CPU fallback would match the CLI too)
+      expect(await page.evaluate(() => document.body.dataset.backend)).toBe(backend);
       console.log(`demo-browser: XOR stepper on ${backend}: 4 rows equal the CLI's (cpu) within 1e-6; o1 = ${(shown as { output: number[] }[]).map((r) => r.output[0].toFixed(6)).join(', ')}`);
       if (backend === 'webgpu') {
         // and the CLI itself on WebGPU (Dawn in Node), where this process has an adapter
@@ -87,6 +91,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
       for (let k = 0; k < 4; k++) await step.click();
       await expect.poll(async () => (await rows()).length, { timeout: 60_000 }).toBe(4);
       await idle(page);
+      expect(await page.evaluate(() => document.body.dataset.backend)).toBe(backend);
       const biasRows = (await rows()) as { biasHidden?: number[]; biasOutput?: number[] }[];
       expect(biasRows[0].biasHidden).toHaveLength(2);
       expect(biasRows[0].biasOutput).toHaveLength(1);
@@ -129,6 +134,8 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
       const accuracy = Number(await page.locator('#test-accuracy').getAttribute('data-value'));
       const epochs = await page.locator('#epoch').getAttribute('data-value');
       expect(accuracy, await page.locator('#pg-error').innerText()).toBeGreaterThanOrEqual(0.95);
+      // it trained on WebGPU, not on a CPU it fell back to
+      expect(await page.evaluate(() => document.body.dataset.backend)).toBe('webgpu');
       const after = await planePixels(page);
       let changed = 0;
       for (let i = 0; i < after.length; i += 4) if (Math.abs(after[i] - before[i]) + Math.abs(after[i + 2] - before[i + 2]) > 30) changed++;
@@ -172,6 +179,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     expect(isInk(await planePixelAt(page, foot[0], foot[1])), 'the line drawn through its foot point').toBe(true);
     // every training point is on its side of the line (class 1 where w·x + b > 0)
     expect(Number(await page.locator('#test-accuracy').getAttribute('data-value'))).toBeGreaterThanOrEqual(0.9);
+    expect(await page.evaluate(() => document.body.dataset.backend)).toBe('webgpu');
     console.log(`demo-browser: perceptron on AND: ${andStatus}`);
 
     await page.locator('select[name=dataset]').selectOption('xor');
@@ -204,6 +212,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await idle(r.page);
     const accuracy = Number(await r.page.locator('#test-accuracy').getAttribute('data-value'));
     expect(accuracy, await r.page.locator('#pg-error').innerText()).toBeGreaterThanOrEqual(0.95);
+    expect(await r.page.evaluate(() => document.body.dataset.backend)).toBe('webgpu');
     // the centres stay where k-means put them: only the output layer trains
     expect(JSON.parse((await r.page.locator('#plane').getAttribute('data-centres')) || '[]')).toEqual(centres);
     // the network view and δ on hover work on φ: ten inputs to the output unit
@@ -214,7 +223,7 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await finish(demo, r, 'playground-rbf');
   }, 300_000);
 
-  it('MNIST lab: loss falls, charts draw, a drawing is predicted, a saved model loads back the same, a corrupt file is refused', async () => {
+  it('MNIST lab: loss falls, charts draw, a drawing is predicted, a saved model loads back the same, its ONNX download runs in ONNX Runtime, a corrupt file is refused', async () => {
     const t = await demo.open('mnist.html?train=1500&test=400&epochs=2&batch=32&lr=0.05&backend=webgpu&seed=1&autostart=1');
     const { page } = t;
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 150_000 });
@@ -242,7 +251,8 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await page.mouse.up();
     const prediction = page.locator('#prediction');
     await expect.poll(() => prediction.getAttribute('data-value'), { timeout: 15_000 }).toBe('1');
-    await page.waitForTimeout(300); // the last queued prediction (after pointerup) settles
+    // the last queued prediction (after pointerup) has been shown: wait for the state, not for a time
+    await expect.poll(() => prediction.getAttribute('data-pending'), { timeout: 15_000 }).toBe('0');
     const probsBefore = JSON.parse((await prediction.getAttribute('data-probs'))!) as number[];
     console.log(`demo-browser: MNIST lab on WebGPU: losses ${losses.map((l) => l.toFixed(4)).join(' → ')}, test accuracy ${(accuracy * 100).toFixed(1)}%, a drawn stroke predicted as 1 (${(probsBefore[1] * 100).toFixed(1)}%)`);
 
@@ -251,6 +261,16 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     const saved = await download.path();
     const bytes = readFileSync(saved);
     expect(bytes.length).toBeGreaterThan(784 * 128 * 4);
+    // download as ONNX: ONNX Runtime in Node gives what the saved model predicts, within 1e-5
+    const [onnxDownload] = await Promise.all([page.waitForEvent('download'), page.locator('#onnx-button').click()]);
+    expect(onnxDownload.suggestedFilename()).toBe('mnist-model.onnx');
+    await expect.poll(() => page.locator('#model-status').innerText()).toMatch(/saved mnist-model\.onnx \([\d,]+ bytes; ONNX Runtime input 'input' \[N, 784\]/);
+    const { model: fromFile } = await decodeModel(new Uint8Array(bytes), 'mnist-model.safetensors', { backend: 'cpu' });
+    const rows = Array.from({ length: 5 }, (_, r) => Array.from({ length: 784 }, (_, i) => ((i * 7 + r * 13) % 17) / 16));
+    const onnx = await runOnnx(readFileSync(await onnxDownload.path()), Float32Array.from(rows.flat()), [5, 784]);
+    const expected = (await fromFile.predict(rows)).data;
+    expect(Math.max(...Array.from(expected, (v, i) => Math.abs(v - onnx.data[i])))).toBeLessThan(1e-5);
+    await fromFile.dispose();
     await page.locator('#load-input').setInputFiles({ name: 'mnist-model.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
     await expect.poll(() => page.locator('#model-status').innerText(), { timeout: 30_000 }).toContain('loaded mnist-model.safetensors');
     await expect.poll(async () => {
@@ -271,6 +291,42 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await finish(demo, t, 'mnist-lab');
   }, 300_000);
 
+  it('MNIST lab: the pad works from the keyboard (Tab to it, arrows move the pen, Space draws, Escape clears)', async () => {
+    const t = await demo.open('mnist.html?train=1000&test=200&epochs=1&batch=32&backend=cpu&seed=1&autostart=1');
+    const { page } = t;
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 90_000 });
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('done');
+    // reachable by Tab: in the tab order, and focus shows the pen
+    expect(await page.locator('#pad').getAttribute('tabindex')).toBe('0');
+    await page.locator('#pad').focus();
+    expect(await page.locator('#pad-cursor').isVisible()).toBe(true);
+    expect(await page.locator('#pad-status').innerText()).toBe('pen up at column 15, row 15 of 28');
+    // a '1': pen down at the top, eight rows down, pen up
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Shift+ArrowUp');
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
+    expect(await page.locator('#pad-status').innerText()).toBe('pen down at column 15, row 18 of 28');
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('#prediction').getAttribute('data-value'), { timeout: 30_000 }).toMatch(/^\d$/);
+    const probs = JSON.parse((await page.locator('#prediction').getAttribute('data-probs'))!) as number[];
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    // the stroke reached the network's 28×28 view
+    const ink = await page.locator('#preview').evaluate((c) => {
+      const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++;
+      return n;
+    });
+    expect(ink).toBeGreaterThan(10);
+    // arrows and Space drew instead of scrolling the page
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#prediction').innerText()).toBe('–');
+    console.log(`demo-browser: keyboard-drawn '1' predicted as ${probs.indexOf(Math.max(...probs))}, ${ink} lit pixels in the 28×28 view`);
+    await finish(demo, t, 'mnist-lab-keyboard');
+  }, 150_000);
+
   it('MNIST lab: Pause holds training still, Resume goes on, Stop ends it with a usable model', async () => {
     const t = await demo.open('mnist.html?train=2000&test=200&epochs=50&batch=32&backend=cpu&seed=2&autostart=1');
     const { page } = t;
@@ -280,9 +336,14 @@ describe.skipIf(!hasChromium)('browser demo (headless Chromium, WebGPU on SwiftS
     await page.locator('#pause-button').click();
     await expect.poll(() => page.evaluate(() => document.body.dataset.state)).toBe('paused');
     expect(await page.locator('#pause-button').innerText()).toBe('Resume');
-    await page.waitForTimeout(300); // the tick under way when Pause was pressed finishes
+    // wait for the state, not for a time: the training loop is parked at the gate before its next tick (the
+    // tick under way when Pause was pressed has finished, however slow the machine)
+    await page.waitForFunction(() => document.body.dataset.gate === 'held', null, { timeout: 60_000 });
     const held = await progress();
-    await page.waitForTimeout(1000);
+    // while held nothing moves: still parked, same progress, however long we look (a short look here; a
+    // longer one could only make this check more sensitive, never make it fail on a slow machine)
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => [document.body.dataset.state, document.body.dataset.gate])).toEqual(['paused', 'held']);
     expect(await progress()).toBe(held);
     await page.locator('#pause-button').click();
     await expect.poll(progress, { timeout: 30_000 }).toBeGreaterThan(held);

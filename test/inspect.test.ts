@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { dense, layerOutputs, patternDeltas, sequential, traceXor, XOR_INPUTS, XOR_TARGETS } from '../src/index.ts';
 import type { XorTraceRow } from '../src/index.ts';
+import { Random } from '../src/random.ts';
 
 describe('inspect: layerOutputs and patternDeltas', () => {
   it("layerOutputs' last layer equals model.predict, and the hidden layer feeds it", async () => {
@@ -36,12 +37,30 @@ describe('inspect: layerOutputs and patternDeltas', () => {
 
   it('traceXor with bias reports biases and starts from the seeded weights it names', async () => {
     const rows: XorTraceRow[] = [];
-    let start: XorTraceRow['biasHidden'] | undefined;
-    await traceXor('cpu', 1, (r) => rows.push(r), { bias: true, learningRate: 0.5, onStart: (w) => (start = w.biasHidden) });
-    expect(start).toHaveLength(2);
+    type Start = Pick<XorTraceRow, 'weightsHidden' | 'weightsOutput' | 'biasHidden' | 'biasOutput'>;
+    let start: Start | undefined;
+    await traceXor('cpu', 1, (r) => rows.push(r), { bias: true, learningRate: 0.5, onStart: (w) => (start = w) });
     expect(rows).toHaveLength(4);
     expect(rows[0].biasHidden).toHaveLength(2);
     expect(rows[0].biasOutput).toHaveLength(1);
     expect(rows[3].biasOutput![0]).not.toBe(rows[0].biasOutput![0]);
+    // the seeded weights, drawn here by hand: seed 1's sfc32 stream (known answers in random.test.ts), each
+    // uint32 u giving U(−r, r) = −r + 2r·u/2³², Glorot r = √(6/(in+out)) (sigmoid layers), layer 0's 2×2
+    // row-major first, then layer 1's 1×2; biases start at 0
+    const rng = new Random(1);
+    const draw = (r: number) => Math.fround(-r + 2 * r * (rng.nextUint32() / 4294967296));
+    const wh = [draw(Math.sqrt(6 / 4)), draw(Math.sqrt(6 / 4)), draw(Math.sqrt(6 / 4)), draw(Math.sqrt(6 / 4))];
+    const wo = [draw(Math.sqrt(6 / 3)), draw(Math.sqrt(6 / 3))];
+    wh.forEach((w, k) => expect(start!.weightsHidden.flat()[k]).toBeCloseTo(w, 6));
+    wo.forEach((w, k) => expect(start!.weightsOutput.flat()[k]).toBeCloseTo(w, 6));
+    expect(start!.biasHidden).toEqual([0, 0]);
+    expect(start!.biasOutput).toEqual([0]);
+    // and the trace starts from them: pattern 1 is (0, 0), so its update moves the biases only, by α·δ
+    expect(rows[0].weightsHidden.flat().map((w) => Math.fround(w))).toEqual(start!.weightsHidden.flat());
+    rows[0].biasHidden!.forEach((b, j) => expect(b).toBeCloseTo(0.5 * rows[0].deltaHidden[j], 7));
+    // another seed starts elsewhere
+    let other: Start | undefined;
+    await traceXor('cpu', 1, () => {}, { bias: true, seed: 2, onStart: (w) => (other = w) });
+    expect(other!.weightsHidden.flat()).not.toEqual(start!.weightsHidden.flat());
   });
 });

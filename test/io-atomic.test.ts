@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AtomicFs, writeFileAtomic } from '../src/io/atomic.ts';
+import { type AtomicFs, writeFileAtomic } from '../src/format/atomic.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,13 +2,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Random } from '../src/random.ts';
 import {
   decodeSafetensors, encodeSafetensors, type Tensors,
-} from '../src/io/safetensors.ts';
-import { loadSafetensors, saveSafetensors } from '../src/io/safetensors-file.ts';
+} from '../src/format/safetensors.ts';
+import { loadSafetensors, saveSafetensors } from '../src/format/safetensors-file.ts';
+import { requirePython, SAFETENSORS_CHECK } from './helpers/python.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-st-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,13 +82,12 @@ describe('safetensors', () => {
     expect(() => encodeSafetensors({}, { n: 3 as unknown as string })).toThrow(/metadata value for 'n' must be a string/);
   });
 
-  const python = spawnSync('python3', ['--version']).status === 0;
-  if (!python) console.warn('python3 not found: SKIPPING the independent (Python) safetensors reader check');
-  (python ? it : it.skip)('opens in an independent Python reader (standard library only) with the same names, shapes and sums', () => {
+  it('opens in an independent Python reader (standard library only) with the same names, shapes and sums', (ctx) => {
+    requirePython(ctx, 'io-safetensors');
     const p = join(dir, 'for-python.safetensors');
     const t = randomTensors(3);
     saveSafetensors(p, t, metadata);
-    const script = fileURLToPath(new URL('./io-safetensors-check.py', import.meta.url));
+    const script = SAFETENSORS_CHECK;
     const out = JSON.parse(execFileSync('python3', [script, p], { encoding: 'utf8' })) as {
       metadata: Record<string, string>; tensors: Record<string, { shape: number[]; sum: number; first: number[] }>;
     };

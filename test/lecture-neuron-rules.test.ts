@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { neuronLecture, neuronOnEngine } from '../src/examples/neuron.ts';
 import { main } from '../src/cli/main.ts';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 
 const near = (got: number, want: number, tol: number) => expect(Math.abs(got - want), `${got} vs ${want}`).toBeLessThan(tol);
@@ -70,7 +70,7 @@ describe('single neuron on the engine', () => {
 const ok = await haveGpu();
 describe.skipIf(!ok)('single neuron on the GPU', () => {
   it('the webgpu backend gives the same two updates', async () => {
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       expectEngineMatches(await neuronOnEngine(gpu));
     } finally {

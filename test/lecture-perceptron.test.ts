@@ -15,7 +15,7 @@ import { trainGate } from '../src/examples/gates.ts';
 import type { GateResult } from '../src/examples/gates.ts';
 import { main } from '../src/cli/main.ts';
 import { dense, sequential, sgd } from '../src/index.ts';
-import { haveGpu, randomArray, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, randomArray, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 
 interface Golden {
@@ -124,7 +124,7 @@ const ok = await haveGpu();
 
 describe.skipIf(!ok)('perceptron on the GPU', () => {
   it('AND, OR, NAND and XOR give the CPU numbers on the webgpu backend', async () => {
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       for (const gate of ['and', 'or', 'nand'] as const) expectGolden(await trainGate(gate, { backend: gpu }), GOLDEN[gate]);
       const cpu = await trainGate('xor', { backend: 'cpu', epochs: 30 });
@@ -137,7 +137,7 @@ describe.skipIf(!ok)('perceptron on the GPU', () => {
   });
 
   it('the perceptron rule (loss perceptron, fused δ = d − y) on a random odd shape: 13 inputs, 5 step units, 37 patterns', async () => {
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       const x = Array.from({ length: 37 }, (_, r) => Array.from(randomArray(13, 500 + r)));
       const d = Array.from({ length: 37 }, (_, r) => Array.from(randomArray(5, 900 + r), (v) => (v > 0 ? 1 : 0)));
@@ -166,7 +166,7 @@ describe.skipIf(!ok)('perceptron on the GPU', () => {
   });
 
   it('the threshold activations in the dense forward epilogue match the CPU on odd shapes', async () => {
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       for (const [rows, inputs, units] of [[9, 13, 7], [33, 5, 17]]) {
         const W = randomArray(units * inputs, rows + inputs);

@@ -7,13 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { rbfXorLecture, trainRbfXor } from '../src/examples/rbf-xor.ts';
 import type { RbfXorResult } from '../src/examples/rbf-xor.ts';
-import { rbf } from '../src/models/rbf.ts';
-import { kMeans } from '../src/models/kmeans.ts';
+import { rbf } from '../src/rbf/rbf.ts';
+import { kMeans } from '../src/rbf/kmeans.ts';
 import { rbfFeaturesCpu } from '../src/backends/cpu/rbf.ts';
 import { dense, sequential, sgd, adam, encodeModel, decodeModel } from '../src/index.ts';
 import { Random } from '../src/random.ts';
 import { main } from '../src/cli/main.ts';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -177,7 +177,7 @@ describe('deltagpu train mnist --model rbf', () => {
 const ok = await haveGpu();
 describe.skipIf(!ok)('RBF on the GPU', () => {
   it('the lecture table and the trained weights match the CPU', async () => {
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       const g = await rbfXorLecture(gpu);
       expectLectureTable(g);
@@ -193,7 +193,7 @@ describe.skipIf(!ok)('RBF on the GPU', () => {
   });
 
   it('k-means with GPU distances places the same centres as with CPU distances', async () => {
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       const rng = new Random(8);
       const data = Float32Array.from({ length: 120 * 5 }, (_, k) => (Math.floor(k / 5) % 4) * 3 + 0.4 * rng.normal());

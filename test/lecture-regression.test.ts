@@ -8,7 +8,7 @@ import { linearFit, tf2RegressionData } from '../src/examples/linear-fit.ts';
 import { learnPrices, TRUE_PRICES } from '../src/examples/prices.ts';
 import { linearFitToSvg } from '../src/report/fit-plot.ts';
 import { main } from '../src/cli/main.ts';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 
 describe('least squares (closed form)', () => {
@@ -92,7 +92,7 @@ describe('café prices (linear neuron) on the CPU', () => {
 const ok = await haveGpu();
 describe.skipIf(!ok)('linear regression and prices on the GPU', () => {
   it('same numbers as the CPU (float32 rounding only)', async () => {
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       const opts = { epochs: 6, batchSize: 10 };
       const c = await linearFit({ ...opts, backend: 'cpu' });

@@ -247,16 +247,19 @@ function appLockfile(tarball: string, dependencies: Record<string, string>): obj
     '': { name: 'app', version: '1.0.0', dependencies },
     'node_modules/deltagpu': { version: manifest.version, resolved: `file:../${tarball}`, license: manifest.license, dependencies: manifest.dependencies, bin: { deltagpu: 'bin/deltagpu.js' } },
   };
-  const todo = Object.keys(manifest.dependencies);
+  // [the lock key of the package that needs it, its name]: a copy nested under the parent (another version
+  // than the hoisted one, e.g. protobufjs's long@5 beside a top-level long@4) is found as npm finds it
+  const todo: [string, string][] = Object.keys(manifest.dependencies).map((name) => ['', name]);
   while (todo.length > 0) {
-    const name = todo.pop() as string;
-    const key = `node_modules/${name}`;
+    const [parent, name] = todo.pop() as [string, string];
+    const nested = `${parent}${parent ? '/' : ''}node_modules/${name}`;
+    const key = nested in ours.packages ? nested : `node_modules/${name}`;
     if (key in packages) continue;
     const entry = ours.packages[key];
     if (!entry) throw new Error(`package-lock.json has no ${key}, a runtime dependency of deltagpu`);
     const { dev: _dev, ...rest } = entry;
     packages[key] = rest;
-    todo.push(...Object.keys(entry.dependencies ?? {}));
+    todo.push(...Object.keys(entry.dependencies ?? {}).map((dep): [string, string] => [key, dep]));
   }
   return { name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
 }

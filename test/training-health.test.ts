@@ -9,7 +9,7 @@ import { adam, dense, sequential, sgd, momentum } from '../src/index.ts';
 import { ModelBusyError, NonFiniteError, TrainingStoppedError } from '../src/errors.ts';
 import { encodeModel } from '../src/io/model-bytes.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../src/checkpoint/state.ts';
-import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.ts';
+import { decodeSafetensors, encodeSafetensors } from '../src/format/safetensors.ts';
 import type { Checkpoint } from '../src/checkpoint/state.ts';
 import { blobs, divergingCases, weightsBefore } from './helpers/robustness.ts';
 

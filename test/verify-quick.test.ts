@@ -9,6 +9,7 @@ import { haveGpu, sharedGpu } from './helpers/gpu.ts';
 import { verifyBackend } from '../src/verify/index.ts';
 import { MATMUL_SHAPES, QUICK_MATMUL_SHAPES } from '../src/verify/matmul.ts';
 import { stepGroups } from '../src/verify/steps.ts';
+import { layerGroups } from '../src/verify/layers.ts';
 import { MATMUL_KERNELS } from '../src/backends/webgpu/kernels.ts';
 
 const label = (s: readonly number[]) => s.join('×');
@@ -40,18 +41,20 @@ describe.skipIf(!ok)('verifyBackend({ quick: true }) on this adapter', () => {
     const heard: string[] = [];
     const report = await verifyBackend({ context: ctx, quick: true, kernels: ['naive'], onResult: (r) => heard.push(r.group) });
     const names = report.groups.map((g) => g.group);
-    const expected = [...['NT', 'NN', 'TN'].map((f) => `matmul naive ${f} (plain)`), ...stepGroups(['naive']).map((g) => g.name)];
+    const expected = [...['NT', 'NN', 'TN'].map((f) => `matmul naive ${f} (plain)`), ...stepGroups(['naive']).map((g) => g.name), ...layerGroups().map((g) => g.name)];
     expect(names).toEqual(expected);
     // progress hears of every group, matmul ones included, in order
     expect(heard).toEqual(expected);
     expect(report.groups.filter((g) => !g.pass).map((g) => `${g.group}: ${g.detail}`)).toEqual([]);
     for (const g of report.groups.slice(0, 3)) expect(g.shapes).toEqual(QUICK_MATMUL_SHAPES.map(([M, R, N]) => `${M}×${R}×${N}`));
     const steps = stepGroups(['naive']);
-    report.groups.slice(3).forEach((g, k) => {
+    report.groups.slice(3, 3 + steps.length).forEach((g, k) => {
       const want = (steps[k].quick ?? steps[k].shapes).filter((s) => steps[k].net(s) !== null).map(label);
       expect(g.shapes, g.group).toEqual(want);
     });
     // and quick really is smaller somewhere among the steps
     expect(steps.some((g) => g.quick && g.quick.length < g.shapes.length)).toBe(true);
+    // the image-layer groups run their first network each in a quick run
+    report.groups.slice(3 + steps.length).forEach((g, k) => expect(g.shapes, g.group).toEqual([layerGroups()[k].nets[0].label]));
   }, 300_000);
 });

@@ -13,7 +13,7 @@
  * Observed drift: ≤ 4e-7 for sgd/momentum, ≤ 4e-6 for Adam (its 1/√v̂ amplifies tiny gradients).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createCpuBackend } from '../src/backends/cpu/backend.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.ts';
@@ -111,7 +111,7 @@ describe.skipIf(!ok)('WebGPU agrees with the CPU reference', () => {
   let gpu: WebGpuBackend;
   const cpu = createCpuBackend({ kernels: 'reference' });
   beforeAll(async () => {
-    gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
   });
   afterAll(() => gpu?.dispose());
 

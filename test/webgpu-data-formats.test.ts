@@ -10,11 +10,11 @@
  * Row widths that are not multiples of 4 (13 inputs, 5 outputs) exercise the padding of packed bytes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, requireKernel, sharedGpu } from './helpers/gpu.ts';
 import { createCpuBackend } from '../src/backends/cpu/backend.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.ts';
-import { BYTE_OPERAND_KERNELS, matmulAvailable } from '../src/backends/webgpu/kernels.ts';
+import { BYTE_OPERAND_KERNELS } from '../src/backends/webgpu/kernels.ts';
 import type { Backend, ByteMatrix, ClassIndices, LayerParams, Metrics, UploadInputs, UploadTargets } from '../src/backend.ts';
 import { UNORM8 } from '../src/backends/upload.ts';
 import { oneHot } from '../src/data/dataset.ts';
@@ -193,9 +193,9 @@ describe.skipIf(!ok)('WebGPU: data formats and streamed chunks', () => {
 
   // every register-blocked kernel reads a byte data set's batch as packed bytes (operand_a_u8.wgsl, operand_b_u8.wgsl)
   for (const kernel of BYTE_OPERAND_KERNELS) {
-    it(`with ${kernel}, 8-bit batches stay bytes into the first layer and agree with the CPU and the float32 path`, async () => {
+    it(`with ${kernel}, 8-bit batches stay bytes into the first layer and agree with the CPU and the float32 path`, async (ctx) => {
       const context = gpu.context;
-      if (!matmulAvailable(kernel, context.features)) return; // subgroup needs the adapter's feature
+      requireKernel(ctx, context, kernel); // subgroup: fails on SwiftShader without the feature, else skipped
       const sg = await createWebGpuBackend({ context, matmul: kernel });
       const sgSmall = await createWebGpuBackend({ context, dataBudget: 4096, matmul: kernel });
       try {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haveGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { main } from '../src/cli/main.ts';
 import { loadModel } from '../src/io/model-file.ts';
 import { loadMnist } from '../src/data/mnist.ts';
@@ -39,7 +39,9 @@ describe.skipIf(!gpu)('WebGPU end to end', () => {
   it('trains MNIST (2,000 digits, 2 epochs) to ≥ 85% test accuracy, and the saved model predicts the same on the CPU', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deltagpu-gpu-e2e-'));
     const modelPath = join(dir, 'gpu.safetensors');
-    const r = await cli(['train', 'mnist', '--backend', 'webgpu', '--epochs', '2', '--train', '2000', '--test', '500', '--quiet', '--json', '--out', modelPath]);
+    // the kernel pinned (not the timing race's pick), so a failure reproduces; webgpu-tuner tests the tuned path
+    const kernel = testKernel((await sharedGpu())!);
+    const r = await cli(['train', 'mnist', '--data', 'embedded', '--backend', 'webgpu', '--matmul', kernel, '--epochs', '2', '--train', '2000', '--test', '500', '--quiet', '--json', '--out', modelPath]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.lines.at(-1)!);
     expect(s.backend).toBe('webgpu');

@@ -4,7 +4,7 @@
 // carrying the last checkpoint, and training recovers from it on the CPU.
 // Runs on SwiftShader where there is no GPU (see test/helpers/gpu.ts).
 import { describe, expect, it } from 'vitest';
-import { gpuOrSkip, haveGpu, worstError } from './helpers/gpu.ts';
+import { gpuOrSkip, haveGpu, testKernel, worstError } from './helpers/gpu.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.ts';
 import { requestGpu } from '../src/backends/webgpu/device.ts';
@@ -23,7 +23,7 @@ import { join } from 'node:path';
 const have = await haveGpu();
 let shared: WebGpuBackend | null = null;
 async function gpuBackend(): Promise<WebGpuBackend> {
-  shared ??= await createWebGpuBackend({ context: (await gpuOrSkip())! });
+  shared ??= await createWebGpuBackend({ context: (await gpuOrSkip())!, matmul: testKernel((await gpuOrSkip())!) });
   return shared;
 }
 
@@ -121,7 +121,7 @@ describe.skipIf(!have)('checkpoints and device loss (WebGPU)', () => {
   it('device.destroy() mid-epoch: fit rejects with DeviceLostError carrying the last checkpoint; training finishes on the CPU from it', async () => {
     const { x, y } = blobs(60, 5);
     const ctx = await requestGpu();
-    const own = await createWebGpuBackend({ context: ctx! });
+    const own = await createWebGpuBackend({ context: ctx!, matmul: testKernel(ctx!) });
     const m = net();
     m.compile({ loss: 'categoricalCrossentropy', optimizer: adam(0.02), backend: own });
     const err = await m

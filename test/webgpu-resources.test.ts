@@ -5,7 +5,7 @@
  * session refuses work.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { makeData, makeParams, makeSpec } from './helpers/networks.ts';
 import { bufferStats, BufferLimitError, createWebGpuBackend, requestGpu } from '../src/backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.ts';
@@ -19,7 +19,7 @@ const spec = makeSpec({ sizes: [20, 16, 4], hidden: 'relu', output: 'softmax', l
 describe.skipIf(!ok)('WebGPU resources', () => {
   let gpu: WebGpuBackend;
   beforeAll(async () => {
-    gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
   });
   afterAll(() => gpu?.dispose());
 
@@ -97,7 +97,7 @@ describe.skipIf(!ok)('WebGPU resources', () => {
     expect(small).not.toBeNull();
     const limit = small!.device.limits.maxStorageBufferBindingSize;
     expect(limit).toBe(128 << 20);
-    const backend = await createWebGpuBackend({ context: small! });
+    const backend = await createWebGpuBackend({ context: small!, matmul: testKernel(small!) });
     const queue = small!.device.queue;
     const submit = queue.submit.bind(queue);
     let submits = 0;

@@ -5,10 +5,11 @@
  * kept small where the width is large so `npm test` stays fast. Tolerances as in webgpu-agreement.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createCpuBackend } from '../src/backends/cpu/backend.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.ts';
+import { MAX_BATCH_ROWS } from '../src/backends/webgpu/plan.ts';
 import type { Backend, LayerParams, Metrics } from '../src/backend.ts';
 import { Random } from '../src/random.ts';
 import { makeData, makeParams, makeSpec } from './helpers/networks.ts';
@@ -48,7 +49,7 @@ describe.skipIf(!ok)('WebGPU at scale agrees with the CPU reference', () => {
   let gpu: WebGpuBackend;
   const cpu = createCpuBackend({ kernels: 'reference' });
   beforeAll(async () => {
-    gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
   });
   afterAll(() => gpu?.dispose());
 
@@ -76,4 +77,47 @@ describe.skipIf(!ok)('WebGPU at scale agrees with the CPU reference', () => {
       expect(moved, 'training must move the weights').toBeGreaterThan(1e-4);
     }, 300_000);
   }
+
+  it('a batch of exactly 524,280 rows (MAX_BATCH_ROWS = 8 × 65,535, the most one step holds) trains as on the CPU', async () => {
+    // one layer and one full-batch step, no evaluation: ~4 s on SwiftShader quiet (the step is per-row work;
+    // two layers plus an evaluation took 15 s); the last rows are where a dispatch-size slip shows
+    const c: NetworkCase = { sizes: [2, 2], hidden: 'linear', output: 'sigmoid', loss: 'halfSumSquared', optimizer: { type: 'sgd', learningRate: 0.5 } };
+    const spec = makeSpec(c);
+    const rows = MAX_BATCH_ROWS;
+    const { x, y } = makeData(rows, 2, 2, new Random(11));
+    const order = new Random(99).permutation(rows);
+    const res = [];
+    for (const b of [cpu, gpu]) {
+      const session = await b.compile(spec, makeParams(spec, new Random(7)));
+      const m = await session.trainSteps(await session.upload(x, y), order, 0, rows, 1);
+      res.push({ m, params: await session.getParams() });
+      session.dispose();
+    }
+    const [want, got] = res;
+    expect(got.m.count).toBe(rows);
+    expect(Math.abs(got.m.lossSum - want.m.lossSum)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want.m.lossSum)));
+    for (const key of ['W', 'b'] as const) {
+      want.params[0][key].forEach((w, k) => expect(Math.abs(got.params[0][key][k] - w), `${key}[${k}]`).toBeLessThanOrEqual(2e-4 * (1 + Math.abs(w))));
+    }
+    // one row dropped or counted twice moves the loss sum by ~1/rows of it, below the 1e-4 above: the count,
+    // checked exactly, is what pins every row
+  }, 300_000);
+
+  it('a batch of 524,281 rows (one above MAX_BATCH_ROWS) is refused by name, and the session goes on', async () => {
+    expect(MAX_BATCH_ROWS).toBe(524_280);
+    const c: NetworkCase = { sizes: [3, 4, 2], hidden: 'tanh', output: 'softmax', loss: 'categoricalCrossentropy', optimizer: { type: 'sgd', learningRate: 0.5 } };
+    const spec = makeSpec(c);
+    const session = await gpu.compile(spec, makeParams(spec, new Random(7)));
+    const rows = MAX_BATCH_ROWS + 1;
+    const { x, y } = makeData(rows, 3, 2, new Random(11));
+    const data = await session.upload(x, y);
+    const order = new Random(1).permutation(rows);
+    await expect(session.trainSteps(data, order, 0, rows, 1)).rejects.toThrow('webgpu: a batch of 524281 rows is above the 524280 rows one step can hold');
+    // nothing was lost: the parameters are untouched, and a step of an allowed size still trains
+    const before = await session.getParams();
+    expect(Array.from(before[0].W)).toEqual(Array.from(makeParams(spec, new Random(7))[0].W));
+    const m = await session.trainSteps(data, order, 0, 64, 1);
+    expect(m.count).toBe(64);
+    session.dispose();
+  }, 300_000);
 });

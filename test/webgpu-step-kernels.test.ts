@@ -14,7 +14,7 @@
  * sum feeding that value (K + M + N), which is below 2e-4 even at 128×784×10.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { createCpuBackend } from '../src/backends/cpu/backend.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.ts';
@@ -26,6 +26,14 @@ import { stepTolerance } from '../src/verify/tolerance.ts';
 import { makeData, makeParams, makeSpec } from './helpers/networks.ts';
 
 const ok = await haveGpu();
+
+/**
+ * The worst |gpu − cpu| / (stepTolerance(n)·(1 + |cpu|)) over v, y, δ, W, b may be 0.02 + 1/n (n = K + M + N):
+ * a few float32 roundings of one value are 1/(8n) of the bound each, unavoidable however short the sums; long
+ * sums stay far inside. Measured on SwiftShader (subgroup kernel): 0.206 at n = 3 (tanh/meanSquared, Adam),
+ * 0.025 at n = 25, so a looser stepTolerance or a step that loses accuracy shows here.
+ */
+const stepRatio = (n: number) => 0.02 + 1 / n;
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -47,7 +55,7 @@ const PAIRS: { output: ActivationName; loss: LossName; hidden: ActivationName; o
 describe.skipIf(!ok)('one training step, kernel by kernel, vs CPU loops', () => {
   let gpu: WebGpuBackend;
   beforeAll(async () => {
-    gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
   });
   afterAll(() => gpu?.dispose());
   const cpu = createCpuBackend({ kernels: 'reference' });
@@ -75,10 +83,13 @@ describe.skipIf(!ok)('one training step, kernel by kernel, vs CPU loops', () => 
           }
           const [c, g] = res;
           const tol = stepTolerance(K + M + N);
+          let worst = 0;
           const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
             expect(a.length).toBe(b.length);
             for (let k = 0; k < b.length; k++) {
-              if (!(Math.abs(a[k] - b[k]) <= tol * (1 + Math.abs(b[k])))) throw new Error(`${what}[${k}] gpu ${a[k]} cpu ${b[k]} (tol ${tol})`);
+              const bound = tol * (1 + Math.abs(b[k]));
+              if (!(Math.abs(a[k] - b[k]) <= bound)) throw new Error(`${what}[${k}] gpu ${a[k]} cpu ${b[k]} (tol ${tol})`);
+              worst = Math.max(worst, Math.abs(a[k] - b[k]) / bound);
             }
           };
           spec.layers.forEach((_, l) => {
@@ -91,6 +102,9 @@ describe.skipIf(!ok)('one training step, kernel by kernel, vs CPU loops', () => 
           expect(g.m.count).toBe(M);
           expect(g.m.correct).toBe(c.m.correct);
           expect(Math.abs(g.m.lossSum - c.m.lossSum)).toBeLessThanOrEqual(tol * (1 + Math.abs(c.m.lossSum)));
+          // well inside stepTolerance (pinned in verify-tolerance.test.ts), not just under it
+          expect(worst, `worst error / stepTolerance`).toBeLessThan(stepRatio(K + M + N));
+          if (process.env.DELTAGPU_LOG_RATIOS) console.log(`step ${M}×${K}×${N} ${pair.output}/${pair.loss} ${sizes.length} ${worst.toExponential(2)}`);
         }
       });
     }

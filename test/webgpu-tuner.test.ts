@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveGpu, sharedGpu } from './helpers/gpu.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu/index.ts';
+import { MATMUL_KERNELS } from '../src/backends/webgpu/kernels.ts';
 import { createCpuBackend } from '../src/backends/cpu/backend.ts';
 import { adapterKey, stepMatmuls, shapeKey } from '../src/backends/webgpu/tuner.ts';
 import { tuningCache } from '../src/backends/webgpu/tuning-cache.ts';
@@ -61,7 +62,7 @@ describe.skipIf(!ok)('matmul autotuner', () => {
     }
     // the step uses the kernels the tuner picked
     const choice = session.matmulChoice!;
-    expect(choice.forward).toEqual(needs.forward.map((n) => entries.find((e) => e.shape === shapeKey(n))!.kernel));
+    expect(choice.forward).toEqual(needs.forward.map((n) => entries.find((e) => e.shape === shapeKey(n!))!.kernel));
     const disk = JSON.parse(readFileSync(join(dir, 'tuning.json'), 'utf8'));
     expect(Object.keys(disk.entries)).toHaveLength(5);
     for (const k of Object.keys(disk.entries)) expect(k.startsWith(adapterKey(ctx.report))).toBe(true);
@@ -116,6 +117,37 @@ describe.skipIf(!ok)('matmul autotuner', () => {
       probe.dispose();
     });
   }
+
+  it('over a corrupt tuning.json, and over an entry naming a kernel that does not exist, a step still runs: it re-tunes and rewrites the file', async () => {
+    const ctx = (await sharedGpu())!;
+    const net: NetworkCase = { sizes: [9, 5, 3], hidden: 'tanh', output: 'softmax', loss: 'categoricalCrossentropy', optimizer: { type: 'sgd', learningRate: 0.1 } };
+    const rows = 8;
+    const spec = makeSpec(net);
+    const needs = [...stepMatmuls(spec, rows).forward, ...stepMatmuls(spec, rows).backprop, ...stepMatmuls(spec, rows).update].filter((n) => n !== null);
+    const train = async () => {
+      tuningCache.reset();
+      const gpu = await createWebGpuBackend({ context: ctx });
+      const worst = new Worst();
+      expect(await compareTraining(createCpuBackend({ kernels: 'reference' }), gpu, net, rows, {}, worst)).toBe(true);
+      expect(worst.ratio).toBeLessThanOrEqual(1);
+      const entries = await gpu.tuning();
+      gpu.dispose();
+      return entries;
+    };
+    // garbage: treated as empty; every product is tuned and the file rewritten whole
+    writeFileSync(join(dir, 'tuning.json'), '{"version": 1, "entries": {"trunc');
+    const fresh = await train();
+    expect(fresh.map((e) => e.shape).sort()).toEqual([...new Set(needs.map(shapeKey))].sort());
+    const disk = JSON.parse(readFileSync(join(dir, 'tuning.json'), 'utf8')) as { version: number; entries: Record<string, { kernel: string }> };
+    expect(disk.version).toBe(1);
+    // an entry naming a kernel that does not exist: not used, re-tuned, replaced on disk
+    for (const k of Object.keys(disk.entries)) disk.entries[k] = { ...disk.entries[k], kernel: 'no-such-kernel' };
+    writeFileSync(join(dir, 'tuning.json'), JSON.stringify(disk));
+    const again = await train();
+    for (const e of again) expect(MATMUL_KERNELS).toContain(e.kernel);
+    const after = JSON.parse(readFileSync(join(dir, 'tuning.json'), 'utf8')) as { entries: Record<string, { kernel: string }> };
+    for (const e of Object.values(after.entries)) expect(e.kernel).not.toBe('no-such-kernel');
+  });
 
   it('a forced kernel bypasses the tuner', async () => {
     const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: 'regblock' });

@@ -4,7 +4,7 @@
  * deltas, and the weights after each update.
  */
 import { describe, expect, it } from 'vitest';
-import { haveGpu, sharedGpu } from './helpers/gpu.ts';
+import { haveGpu, sharedGpu, testKernel } from './helpers/gpu.ts';
 import { traceXor } from '../src/examples/xor.ts';
 import type { XorTraceRow } from '../src/examples/xor.ts';
 import { createCpuBackend } from '../src/backends/cpu/backend.ts';
@@ -17,7 +17,7 @@ describe.skipIf(!ok)('XOR worked example on the GPU', () => {
     const cpuRows: XorTraceRow[] = [];
     const gpuRows: XorTraceRow[] = [];
     await traceXor(createCpuBackend({ kernels: 'reference' }), 3, (r) => cpuRows.push(r));
-    const gpu = await createWebGpuBackend({ context: (await sharedGpu())! });
+    const gpu = await createWebGpuBackend({ context: (await sharedGpu())!, matmul: testKernel((await sharedGpu())!) });
     try {
       await traceXor(gpu, 3, (r) => gpuRows.push(r));
     } finally {

@@ -11,6 +11,12 @@ export interface DrawPad {
   input(): Float32Array | null;
   /** shows a 28×28 image (values in [0, 1]) on the pad itself, e.g. a test digit */
   show(pixels: Float32Array): void;
+  /** draws from the pen's last point to `to` (pad pixels), or a dot if the pen was up: the keyboard's way in */
+  strokeTo(to: { x: number; y: number }): void;
+  /** lifts the pen: the next strokeTo starts a new line */
+  lift(): void;
+  /** asks for a new prediction (after a change made outside the pointer handlers) */
+  changed(): void;
 }
 
 const SIZE = 28;
@@ -103,7 +109,17 @@ export function createDrawPad(pad: HTMLCanvasElement, preview: HTMLCanvasElement
   };
 
   clear();
-  return { clear, input, show };
+  return {
+    clear, input, show, changed,
+    strokeTo: (to) => {
+      stroke(to);
+      changed();
+    },
+    lift: () => {
+      last = null;
+      changed();
+    },
+  };
 }
 
 export function paint(canvas: HTMLCanvasElement, pixels: Float32Array | null): void {

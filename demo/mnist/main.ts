@@ -4,7 +4,8 @@
  * confusion matrix and the misclassified digits, save/load the model, and draw digits for it.
  *
  * For tests: `<body data-state="idle|loading|training|paused|done|stopped|error">`; `#prediction` carries the
- * drawn digit's class in data-value and its ten probabilities in data-probs (JSON).
+ * drawn digit's class in data-value and its ten probabilities in data-probs (JSON); `<body data-gate="held">`
+ * while a paused run waits before its next tick.
  */
 import { accuracyOf, argmaxRows, dense, historyToSvg, inputs, sequential, targets } from '../../src/index.ts';
 import type { Backend, MnistSplit, Sequential } from '../../src/index.ts';
@@ -12,7 +13,8 @@ import { $, pct, showAdapter } from '../shared/page.ts';
 import { createDemoBackend } from '../shared/gpu.ts';
 import { digitAt, loadSplit } from './data.ts';
 import { createDrawPad, renderProbabilities } from './draw.ts';
-import { loadModel, saveModel } from './model-file.ts';
+import { attachPadKeys } from './pad-keys.ts';
+import { loadModel, saveModel, saveOnnx } from './model-file.ts';
 import { showResults } from './results.ts';
 import { batchSizeOf, fillForm, fromUrl, readForm } from './settings.ts';
 import type { Settings } from './settings.ts';
@@ -24,6 +26,7 @@ const trainButton = $<HTMLButtonElement>('train-button');
 const pauseButton = $<HTMLButtonElement>('pause-button');
 const stopButton = $<HTMLButtonElement>('stop-button');
 const saveButton = $<HTMLButtonElement>('save-button');
+const onnxButton = $<HTMLButtonElement>('onnx-button');
 const sampleButton = $<HTMLButtonElement>('sample');
 const progress = $<HTMLProgressElement>('progress');
 const progressText = $('progress-text');
@@ -45,7 +48,15 @@ let paused: { promise: Promise<void>; resume: () => void; stop: () => void } | n
 let stopRequested = false;
 const gate = async () => {
   if (stopRequested) throw new Stopped('stopped');
-  if (paused) await paused.promise;
+  if (paused) {
+    // for tests: training is parked here, before its next tick (the tick under way at Pause has finished)
+    document.body.dataset.gate = 'held';
+    try {
+      await paused.promise;
+    } finally {
+      delete document.body.dataset.gate;
+    }
+  }
 };
 
 const setState = (s: State) => void (document.body.dataset.state = s);
@@ -81,6 +92,7 @@ async function replaceModel(m: Sequential | null, b: Backend | null): Promise<vo
   model = m;
   modelBackend = b;
   saveButton.disabled = !m;
+  onnxButton.disabled = !m;
 }
 
 /** Confusion matrix, gallery and test accuracy for the current model. */
@@ -216,9 +228,12 @@ stopButton.addEventListener('click', () => {
 
 // ---- drawing and prediction -------------------------------------------------------------------------
 let predicting: Promise<void> = Promise.resolve();
+/** predictions asked for and not yet shown (tests wait for `#prediction[data-pending="0"]`) */
+let pending = 0;
 
 function predictDrawing(): Promise<void> {
   // one prediction at a time, in order
+  prediction.dataset.pending = String(++pending);
   predicting = predicting.then(async () => {
     const x = pad.input();
     if (!x) {
@@ -240,11 +255,13 @@ function predictDrawing(): Promise<void> {
     prediction.dataset.probs = JSON.stringify(Array.from(out.data));
     prediction.title = `${pct(out.data[best])} sure`;
     renderProbabilities($('probs'), out.data, best);
-  }).catch((e: unknown) => say(`prediction failed: ${(e as Error).message}`, 'error'));
+  }).catch((e: unknown) => say(`prediction failed: ${(e as Error).message}`, 'error'))
+    .finally(() => void (prediction.dataset.pending = String(--pending)));
   return predicting;
 }
 
 const pad = createDrawPad($<HTMLCanvasElement>('pad'), $<HTMLCanvasElement>('preview'), () => void predictDrawing());
+attachPadKeys($<HTMLCanvasElement>('pad'), $('pad-cursor'), $('pad-status'), pad);
 $('clear').addEventListener('click', () => {
   pad.clear();
   void predictDrawing();
@@ -274,6 +291,16 @@ saveButton.addEventListener('click', async () => {
     modelSays(`saved mnist-model.safetensors (${n.toLocaleString('en')} bytes)`);
   } catch (e) {
     modelSays(`could not save: ${(e as Error).message}`, true);
+  }
+});
+
+onnxButton.addEventListener('click', async () => {
+  if (!model) return;
+  try {
+    const n = await saveOnnx(model, 'mnist-model.onnx');
+    modelSays(`saved mnist-model.onnx (${n.toLocaleString('en')} bytes; ONNX Runtime input 'input' [N, ${model.inputShape ? model.inputShape.join(', ') : model.inputs}], output 'output')`);
+  } catch (e) {
+    modelSays(`could not export ONNX: ${(e as Error).message}`, true);
   }
 });
 

@@ -8,7 +8,15 @@ import type { Backend, Sequential } from '../../src/index.ts';
 
 /** Starts a download of the model's bytes as `name`. */
 export async function saveModel(model: Sequential, name: string, extra: Record<string, unknown>): Promise<number> {
-  const bytes = await encodeModel(model, extra);
+  return download(await encodeModel(model, extra), name);
+}
+
+/** Starts a download of the model as ONNX (opset 13, the library's model.toOnnx(): what `deltagpu export` writes). */
+export async function saveOnnx(model: Sequential, name: string): Promise<number> {
+  return download(await model.toOnnx(), name);
+}
+
+function download(bytes: Uint8Array, name: string): number {
   const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
   const a = document.createElement('a');
   a.href = url;

@@ -5,7 +5,8 @@
  * every unit's δ for a hovered point (patternDeltas).
  *
  * URL options set the form (?dataset=circle&backend=webgpu&hidden=4,4&lr=0.03&autostart=1 …). For tests:
- * `<body data-state="idle|training|error">`, `#test-accuracy[data-value]`, `#epoch[data-value]`.
+ * `<body data-state="idle|training|error" data-backend="cpu|webgpu">` (the backend the model trains on),
+ * `#test-accuracy[data-value]`, `#epoch[data-value]`.
  */
 import { createBackend, historyToSvg, layerOutputs, patternDeltas } from '../../src/index.ts';
 import type { Backend, LayerParams, Matrix } from '../../src/index.ts';
@@ -103,7 +104,10 @@ async function reset(): Promise<void> {
   data = makeData(s.dataset, { points: s.points, noise: s.noise, trainFraction: s.ratio, seed: s.seed });
   await model?.dispose();
   model = null;
-  model = await entry.build(s, await backendFor(s.backend), asMatrix(data.train.x, 2));
+  const backend = await backendFor(s.backend);
+  model = await entry.build(s, backend, asMatrix(data.train.x, 2));
+  // for tests: the backend the model was built on and trains on (not just the form's choice)
+  document.body.dataset.backend = backend.name;
   const f = model.features?.bind(model);
   seen = {
     grid: f ? await f(smallGrid) : smallGrid,

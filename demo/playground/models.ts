@@ -7,7 +7,7 @@
  * w·x + b = 0), what the dense layers see instead of (x1, x2) (`features`, an RBF layer's φ), a status line.
  */
 import { dense, perceptron, rbf, sequential } from '../../src/index.ts';
-import type { ActivationName, Backend, DenseLayer, LayerParams, LossName, Matrix, OptimizerName } from '../../src/index.ts';
+import type { ActivationName, Backend, LayerSpec, LayerParams, LossName, Matrix, OptimizerName } from '../../src/index.ts';
 
 export interface NetworkSettings {
   hidden: number[];
@@ -33,7 +33,7 @@ export const OUTPUTS = {
 /** What the page needs of a model; a compiled Sequential has all the required members. */
 export interface PlaygroundNet {
   /** the dense layers (for each unit's map, the edges and δ on hover) */
-  readonly layers: readonly DenseLayer[];
+  readonly layers: readonly LayerSpec[];
   fit(x: Matrix, y: Matrix, options: { epochs: number; batchSize: number | 'full'; shuffle: boolean }): Promise<unknown>;
   evaluate(x: Matrix, y: Matrix): Promise<{ loss: number; accuracy: number }>;
   predict(x: Matrix): Promise<Matrix>;

@@ -5,7 +5,7 @@
  *
  * For tests: `#trace[data-xor-trace]` holds the rows shown so far in `deltagpu xor --trace --format json`'s
  * format, and `<body data-state>` is `busy` while a trace is being computed, `idle` otherwise (`error` after
- * a failure).
+ * a failure); `<body data-backend>` is the name of the backend that computed the trace (cpu or webgpu).
  */
 import { createBackend, traceXor, XOR_BIAS_LEARNING_RATE, XOR_LEARNING_RATE } from '../../src/index.ts';
 import type { Backend, XorTraceRow } from '../../src/index.ts';
@@ -46,7 +46,10 @@ async function ensureRows(n: number): Promise<void> {
   const epochs = Math.max(2, Math.ceil(n / 4) * 2);
   const next: XorTraceRow[] = [];
   let start: Weights | null = null;
-  await traceXor(await backendFor(backendSelect.value), epochs, (r) => next.push(r), {
+  const backend = await backendFor(backendSelect.value);
+  // for tests: the backend that actually computed the rows (not just the select's value)
+  document.body.dataset.backend = backend.name;
+  await traceXor(backend, epochs, (r) => next.push(r), {
     bias: mode === 'bias',
     learningRate: ALPHA[mode],
     onStart: (w) => (start = w),

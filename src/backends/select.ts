@@ -1,6 +1,6 @@
 /**
- * Picking a backend. 'auto' prefers a hardware GPU; a software adapter (SwiftShader, lavapipe:
- * `isFallbackAdapter`) emulates the GPU on the CPU and trains far slower than the plain CPU backend, so
+ * Picking a backend. 'auto' prefers a hardware GPU; a software adapter (SwiftShader, lavapipe: flagged
+ * `isFallbackAdapter` or named so, see isSoftwareAdapter in webgpu/device.ts) emulates the GPU on the CPU and trains far slower than the plain CPU backend, so
  * 'auto' takes the CPU there and says why. 'webgpu' forces the GPU path on any adapter.
  */
 import { createCpuBackend } from './cpu/backend.ts';

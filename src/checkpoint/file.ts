@@ -1,13 +1,14 @@
 /**
- * Checkpoints on disk (Node): each is written atomically (temp file + fsync + rename, src/io/atomic.ts)
+ * Checkpoints on disk (Node): each is written atomically (temp file + fsync + rename, src/format/atomic.ts)
  * under a name that says where the run was, and only the newest `keep` of a run are kept.
  *
  *   path 'runs/mnist.ckpt.safetensors'  →  runs/mnist.ckpt.e0003.safetensors        (after epoch 3)
  *                                           runs/mnist.ckpt.e0003.s00042.safetensors (42 steps into epoch 4)
  */
-import { mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writeFileAtomic } from '../format/atomic.ts';
+import { checkWritable, makeFolder } from '../format/writable.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './state.ts';
 import type { Checkpoint } from './state.ts';
 
@@ -27,11 +28,13 @@ export class CheckpointFiles {
     readonly keep: number,
   ) {
     if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`checkpoint.keep must be an integer ≥ 1, got ${keep}`);
+    // before the first epoch, not when the first checkpoint is due: the longest name this run can write
+    checkWritable(checkpointName(base, 9999, 99999), 'checkpoint.path');
   }
 
   write(ck: Checkpoint): string {
     const path = checkpointName(this.base, ck.epoch, ck.step);
-    mkdirSync(dirname(path) || '.', { recursive: true });
+    makeFolder(dirname(path) || '.', `checkpoint ${path}`);
     writeFileAtomic(path, encodeCheckpoint(ck));
     if (!this.written.includes(path)) this.written.push(path);
     while (this.written.length > this.keep) {

@@ -5,9 +5,11 @@
  * history so far. As bytes it is a safetensors file (tensors + JSON metadata), like a saved model, so
  * PyTorch can read its weights too. Pure (no file system): src/checkpoint/file.ts writes it to disk.
  */
-import type { LayerSpec, Metrics, NetworkSpec, SessionState } from '../backend.ts';
-import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.ts';
-import type { Tensors } from '../io/safetensors.ts';
+import { biasCount, kindOf, paramShapes, weightCount } from '../backend.ts';
+import type { ImageShape, LayerSpec, Metrics, NetworkSpec, SessionState } from '../backend.ts';
+import { decodeSafetensors, encodeSafetensors } from '../format/safetensors.ts';
+import { checkLayerSpecs, describeSpec } from '../layer-spec-check.ts';
+import type { Tensors } from '../format/safetensors.ts';
 
 export const CHECKPOINT_FORMAT = 'deltagpu-checkpoint/1';
 
@@ -51,14 +53,19 @@ export interface Checkpoint extends TrainPosition {
   path?: string;
 }
 
-const sameLayer = (a: LayerSpec, b: LayerSpec) => a.inputs === b.inputs && a.units === b.units && a.activation === b.activation && a.bias === b.bias && a.alpha === b.alpha;
+/** Two layers are the same when every field of their specs is (kind, shapes, kernel, stride, padding, rate …). */
+const describe = describeSpec;
+const sameLayer = (a: LayerSpec, b: LayerSpec) => describe(a) === describe(b);
+const label = (l: LayerSpec) => `${kindOf(l) === 'dense' ? '' : `${kindOf(l)} `}${l.inputs}→${l.units} ${l.activation}`;
 
 /** Refuses a checkpoint that does not belong to this model/fit, naming the first difference. */
 export function checkResumable(ck: Checkpoint, run: CheckpointRun, name = 'resumeFrom'): void {
   const a = ck.run.network;
   const b = run.network;
   if (a.layers.length !== b.layers.length || !a.layers.every((l, i) => sameLayer(l, b.layers[i]))) {
-    throw new RangeError(`${name}: the checkpoint's layers (${a.layers.map((l) => `${l.inputs}→${l.units} ${l.activation}`).join(', ')}) differ from the model's (${b.layers.map((l) => `${l.inputs}→${l.units} ${l.activation}`).join(', ')})`);
+    const i = a.layers.findIndex((l, k) => !b.layers[k] || !sameLayer(l, b.layers[k]));
+    const first = i >= 0 && i < b.layers.length ? `; layer ${i} is ${describe(a.layers[i])} in the checkpoint, ${describe(b.layers[i])} in the model` : '';
+    throw new RangeError(`${name}: the checkpoint's layers (${a.layers.map(label).join(', ')}) differ from the model's (${b.layers.map(label).join(', ')})${first}`);
   }
   if (a.loss !== b.loss) throw new RangeError(`${name}: the checkpoint was trained with loss '${a.loss}', the model is compiled with '${b.loss}'`);
   if (JSON.stringify(a.optimizer) !== JSON.stringify(b.optimizer)) {
@@ -78,12 +85,14 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
   ck.run.network.layers.forEach((l, i) => {
     const p = ck.state.params[i];
     const o = ck.state.optimizer[i];
-    put(`layers.${i}.weight`, p.W, [l.units, l.inputs]);
-    put(`layers.${i}.bias`, p.b, [l.units]);
-    put(`optimizer.${i}.weight.m`, o.mW, [l.units, l.inputs]);
-    put(`optimizer.${i}.weight.v`, o.vW, [l.units, l.inputs]);
-    put(`optimizer.${i}.bias.m`, o.mb, [l.units]);
-    put(`optimizer.${i}.bias.v`, o.vb, [l.units]);
+    // PyTorch's layouts (dense [units, inputs], conv2d [F, C, kh, kw]); the optimizer's moments are shaped as their parameters
+    const { W, b } = paramShapes(l);
+    put(`layers.${i}.weight`, p.W, W);
+    put(`layers.${i}.bias`, p.b, b);
+    put(`optimizer.${i}.weight.m`, o.mW, W);
+    put(`optimizer.${i}.weight.v`, o.vW, W);
+    put(`optimizer.${i}.bias.m`, o.mb, b);
+    put(`optimizer.${i}.bias.v`, o.vb, b);
   });
   const { state, path: _path, ...rest } = ck;
   return encodeSafetensors(tensors, { format: CHECKPOINT_FORMAT, checkpoint: JSON.stringify({ ...rest, t: state.t }) });
@@ -107,6 +116,12 @@ function checkMetadata(meta: Omit<Checkpoint, 'state'> & { t: number }, name: st
     int(l?.inputs, `layer ${i} inputs`, 1);
     int(l?.units, `layer ${i} units`, 1);
     if (typeof l.bias !== 'boolean' || typeof l.activation !== 'string' || typeof l.alpha !== 'number') bad(`layer ${i} (activation, bias, alpha)`, l);
+  });
+  // then every kind's fields and shapes, as a saved model's are (src/layer-spec-check.ts); an image model's input is its first layer's inShape
+  const first = layers[0] as { inShape?: unknown } | null;
+  const input = first && typeof first === 'object' && first.inShape !== undefined ? (first.inShape as ImageShape) : null;
+  meta.run.network.layers = checkLayerSpecs(layers, input, (msg) => {
+    throw new Error(`${name}: checkpoint metadata run.network.layers ${msg}`);
   });
   if (typeof meta.run.network.optimizer?.type !== 'string' || typeof meta.run.network.loss !== 'string') bad('run.network optimizer/loss', meta.run.network);
   for (const k of ['epoch', 'step', 't'] as const) int(meta[k], k);
@@ -132,24 +147,30 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   }
   checkMetadata(meta, name);
   const layers = meta.run.network.layers;
-  const take = (key: string, n: number, optional: boolean): Float32Array => {
+  // each tensor by name with the shape its layer implies (PyTorch's layouts); absent only where it holds nothing
+  const take = (key: string, shape: number[], needed: boolean): Float32Array => {
+    const n = needed ? shape.reduce((a, d) => a * d, 1) : 0;
     const t = tensors[key];
     if (!t) {
-      if (optional || n === 0) return new Float32Array(0);
-      throw new Error(`${name}: tensor ${key} is missing`);
+      if (n === 0) return new Float32Array(0);
+      throw new Error(`${name}: tensor ${key} is missing (expected shape [${shape}])`);
     }
-    if (t.data.length !== n) throw new Error(`${name}: tensor ${key} has ${t.data.length} values, expected ${n}`);
+    if (n === 0) throw new Error(`${name}: tensor ${key} is in the file but the checkpoint's network and optimizer have no such values`);
+    if (t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k])) throw new Error(`${name}: tensor ${key} has shape [${t.shape}], expected [${shape}] from its layer`);
     return t.data;
   };
   const type = meta.run.network.optimizer.type;
   const state: SessionState = {
-    params: layers.map((l, i) => ({ W: take(`layers.${i}.weight`, l.units * l.inputs, false), b: take(`layers.${i}.bias`, l.bias ? l.units : 0, false) })),
-    optimizer: layers.map((l, i) => ({
-      mW: take(`optimizer.${i}.weight.m`, type === 'sgd' ? 0 : l.units * l.inputs, false),
-      vW: take(`optimizer.${i}.weight.v`, type === 'adam' ? l.units * l.inputs : 0, false),
-      mb: take(`optimizer.${i}.bias.m`, type !== 'sgd' && l.bias ? l.units : 0, false),
-      vb: take(`optimizer.${i}.bias.v`, type === 'adam' && l.bias ? l.units : 0, false),
-    })),
+    params: layers.map((l, i) => ({ W: take(`layers.${i}.weight`, paramShapes(l).W, weightCount(l) > 0), b: take(`layers.${i}.bias`, paramShapes(l).b, biasCount(l) > 0) })),
+    optimizer: layers.map((l, i) => {
+      const { W, b } = paramShapes(l);
+      return {
+        mW: take(`optimizer.${i}.weight.m`, W, type !== 'sgd' && weightCount(l) > 0),
+        vW: take(`optimizer.${i}.weight.v`, W, type === 'adam' && weightCount(l) > 0),
+        mb: take(`optimizer.${i}.bias.m`, b, type !== 'sgd' && biasCount(l) > 0),
+        vb: take(`optimizer.${i}.bias.v`, b, type === 'adam' && biasCount(l) > 0),
+      };
+    }),
     t: meta.t,
   };
   const { t: _t, ...rest } = meta;

@@ -5,25 +5,24 @@
  * are 28×28, and an IDX folder's images file says its size in its header, read here from the file's first
  * bytes (inflating only those, if it is gzipped).
  */
-import { IDX_IMAGES_MAGIC, MAX_IDX_BYTES, findIdxFiles, parseIdxHeader } from '../data/idx.ts';
-import { gunzipHead } from '../io/bounded-inflate.ts';
-import { openInputFile } from '../io/read-file.ts';
+import { IDX_IMAGES_MAGIC, findIdxFiles, readIdxDims } from '../data/idx.ts';
 import { MAX_PARAMETERS } from '../validate.ts';
 
-/** Pixels per image of an IDX folder's training images, from the header alone; null if it is not 3-D (the loader says why). */
+/**
+ * Pixels per image of an IDX folder's training images, from the header alone; null if it is not 3-D (the
+ * loader says why). The header is first checked against the file (readIdxDims): a header declaring
+ * 60000×65535×65535 over 100 bytes is the file's fault, and must not reach checkHiddenLayers as a width.
+ */
 export function idxImageWidth(dir: string): number | null {
+  const dims = idxImageDims(dir);
+  return dims === null ? null : dims[0] * dims[1];
+}
+
+/** [height, width] of an IDX folder's training images, from the header alone; null if it is not 3-D. */
+export function idxImageDims(dir: string): [number, number] | null {
   const { images } = findIdxFiles(dir, 'train');
-  const f = openInputFile(images, 'IDX file', MAX_IDX_BYTES);
-  try {
-    const longest = 4 + 4 * 255;
-    // a gzip stream's first 64 KiB hold its header many times over (gunzipHead inflates prefixes of it)
-    const head = f.read(0, Math.min(f.size, 1 << 16));
-    const bytes = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b ? gunzipHead(head, longest) : head.subarray(0, longest);
-    const { dims } = parseIdxHeader(bytes, images, IDX_IMAGES_MAGIC);
-    return dims.length === 3 ? dims[1] * dims[2] : null;
-  } finally {
-    f.close();
-  }
+  const dims = readIdxDims(images, IDX_IMAGES_MAGIC);
+  return dims.length === 3 ? [dims[1], dims[2]] : null;
 }
 
 /**

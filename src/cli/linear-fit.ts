@@ -1,6 +1,8 @@
 /** `deltagpu linear-fit`: the TF2 linear regression example (one weight, one bias, MSE, SGD 0.02). */
 import { parseArgs } from 'node:util';
-import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../format/atomic.ts';
+import { checkWritable, makeFolder } from '../format/writable.ts';
 import { linearFit } from '../examples/linear-fit.ts';
 import { linearFitToSvg } from '../report/fit-plot.ts';
 import type { BackendChoice } from '../backends/select.ts';
@@ -36,6 +38,8 @@ export async function linearFitCommand(argv: string[], out: (s: string) => void)
     return 0;
   }
   const format = choiceOption(values.format, 'format', ['table', 'json'] as const, 'table');
+  // before fitting: an empty name, a folder that cannot be made or a read-only one fails now, naming --out
+  if (values.out !== undefined) checkWritable(values.out, '--out');
   const r = await linearFit({
     epochs: intOption(values.epochs, 'epochs', 300),
     learningRate: numberOption(values.lr, 'lr', 0.02, (n) => n > 0, 'a positive number'),
@@ -43,8 +47,9 @@ export async function linearFitCommand(argv: string[], out: (s: string) => void)
     seed: intOption(values.seed, 'seed', 1, 0),
     backend: choiceOption(values.backend, 'backend', ['auto', 'cpu', 'webgpu'] as const, 'auto') as BackendChoice,
   });
-  if (values.out) {
-    await writeFile(values.out, linearFitToSvg(r.x, r.y, r, r.loss, { title: `linear regression · ${r.loss.length} epochs · y = ${r.weight.toFixed(3)}·x ${r.bias < 0 ? '−' : '+'} ${Math.abs(r.bias).toFixed(3)}` }));
+  if (values.out !== undefined) {
+    makeFolder(dirname(values.out) || '.', `--out ${values.out}`);
+    writeFileAtomic(values.out, linearFitToSvg(r.x, r.y, r, r.loss, { title: `linear regression · ${r.loss.length} epochs · y = ${r.weight.toFixed(3)}·x ${r.bias < 0 ? '−' : '+'} ${Math.abs(r.bias).toFixed(3)}` }));
   }
   if (format === 'json') {
     out(JSON.stringify({ weight: r.weight, bias: r.bias, loss: r.loss, leastSquares: r.leastSquares }));
@@ -52,6 +57,6 @@ export async function linearFitCommand(argv: string[], out: (s: string) => void)
   }
   out(`SGD (${r.loss.length} epochs): weight ${r.weight.toFixed(4)}, bias ${r.bias.toFixed(4)}, final MSE ${r.loss.at(-1)?.toExponential(4)}`);
   out(`least squares:     weight ${r.leastSquares.weight.toFixed(4)}, bias ${r.leastSquares.bias.toFixed(4)}`);
-  if (values.out) out(`plot written to ${values.out}`);
+  if (values.out !== undefined) out(`plot written to ${values.out}`);
   return 0;
 }

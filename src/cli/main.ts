@@ -10,6 +10,8 @@ import { pricesCommand } from './prices.ts';
 import { linearFitCommand } from './linear-fit.ts';
 import { rbfCommand } from './rbf.ts';
 import { verifyCommand } from './verify.ts';
+import { exportCommand } from './export.ts';
+import { summaryCommand } from './summary.ts';
 
 const HELP = `deltagpu — backpropagation on the GPU
 
@@ -19,6 +21,8 @@ commands:
   train mnist   train the digit classifier (the default job of npm start); deltagpu train --help
   evaluate      evaluate a saved model on a data set
   predict       classify an image (PNG) or IDX file with a saved model
+  summary       each layer's output shape and parameters: summary MODEL.safetensors, or --layers ITEMS
+  export        write a saved model as ONNX: export MODEL.safetensors --format onnx --out MODEL.onnx
   xor           the lecture's XOR worked example
   perceptron    the simple perceptron learning AND, OR, NAND (and failing XOR)
   neuron        the single sigmoid neuron's two update rules
@@ -59,6 +63,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return await infoCommand(rest, out);
       case 'verify':
         return await verifyCommand(rest, out);
+      case 'summary':
+        return await summaryCommand(rest, out);
+      case 'export':
+        return await exportCommand(rest, out);
       case 'train':
       case 'evaluate':
       case 'predict':
@@ -75,8 +83,23 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     }
   } catch (e) {
     const err = e as Error;
-    console.error(`deltagpu ${command}: ${err.message}`);
+    console.error(`deltagpu ${command}: ${readableMessage(String(err?.message ?? err))}`);
     if (process.env.DELTAGPU_DEBUG) console.error(err.stack);
     return 1;
   }
+}
+
+/** The longest error message printed whole; DELTAGPU_DEBUG=1 prints the stack, with the message in full. */
+export const MAX_MESSAGE_CHARS = 600;
+
+/**
+ * An error message as a summary, not a dump: a value echoed back from a hostile input (a 100 kB --layers,
+ * a header of 255 sizes) can make a message of thousands of characters. Keeps its start and end, which
+ * name the input and the problem, and says how much was left out.
+ */
+export function readableMessage(message: string, max = MAX_MESSAGE_CHARS): string {
+  if (message.length <= max) return message;
+  const head = Math.ceil(max * 0.7);
+  const tail = max - head;
+  return `${message.slice(0, head)} … (${message.length - max} characters left out) … ${message.slice(message.length - tail)}`;
 }

@@ -2,10 +2,22 @@
  * Parsing of the numeric and list options the CLI commands share, each with an error that names the
  * option and what it got.
  */
+/**
+ * The most epochs any command runs: '--epochs 1e300' is an integer to Number(), and a run of it would never
+ * end (each epoch also keeps a history entry). A million epochs of the largest seed model (XOR with bias,
+ * 10,000 by default) take minutes; of MNIST, far longer than anyone waits.
+ */
+export const MAX_EPOCHS = 1_000_000;
+
+/** Per-option upper bounds, for every command that parses the option with intOption. */
+const INT_MAX: Record<string, number> = { epochs: MAX_EPOCHS };
+
 export function intOption(value: string | undefined, name: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   const n = Number(value);
+  const max = INT_MAX[name] ?? Number.MAX_SAFE_INTEGER;
   if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
+  if (n > max) throw new RangeError(`--${name} must be at most ${max}, got '${value}'`);
   return n;
 }
 

@@ -6,7 +6,7 @@
  */
 import { pngToMnistInput } from '../data/png.ts';
 import { IDX_IMAGES_MAGIC, readIdxFile } from '../data/idx.ts';
-import { openInputFile } from '../io/read-file.ts';
+import { openInputFile } from '../format/read-file.ts';
 import type { ByteMatrix } from '../backend.ts';
 import type { Matrix } from '../tensor.ts';
 

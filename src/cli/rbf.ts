@@ -36,6 +36,9 @@ export async function rbfCommand(argv: string[], out: (s: string) => void): Prom
   choiceOption(values.example, 'example', ['xor'] as const, 'xor');
   const backend = choiceOption(values.backend, 'backend', ['auto', 'cpu', 'webgpu'] as const, 'auto') as BackendChoice;
   const format = choiceOption(values.format, 'format', ['table', 'json'] as const, 'table');
+  // the lecture's network is solved, not trained: a training option without --train would be ignored silently
+  const unused = (['epochs', 'alpha'] as const).filter((k) => values[k] !== undefined);
+  if (!values.train && unused.length > 0) throw new RangeError(`--${unused.join(' and --')} only ${unused.length > 1 ? 'apply' : 'applies'} with --train (the lecture's RBF network is computed, not trained)`);
   const r = values.train
     ? await trainRbfXor({ backend, alpha: numberOption(values.alpha, 'alpha', 1, (n) => n > 0, 'a positive number'), epochs: intOption(values.epochs, 'epochs', 200) })
     : await rbfXorLecture(backend);

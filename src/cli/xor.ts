@@ -5,7 +5,7 @@
  * bias mode).
  */
 import { parseArgs } from 'node:util';
-import { choiceOption } from './options.ts';
+import { choiceOption, intOption } from './options.ts';
 import { traceXor, trainXorWithBias, XOR_BIAS_LEARNING_RATE, XOR_INPUTS, XOR_TARGETS } from '../examples/xor.ts';
 import type { XorTraceRow } from '../examples/xor.ts';
 import type { BackendChoice } from '../backends/select.ts';
@@ -49,8 +49,7 @@ export async function xorCommand(argv: string[], out: (s: string) => void): Prom
   }
   const backend = choiceOption<BackendChoice>(values.backend, 'backend', ['auto', 'webgpu', 'cpu'], 'auto');
   if (values.format !== 'table' && values.format !== 'json') throw new RangeError(`--format must be table or json, got '${values.format}'`);
-  const epochs = Number(values.epochs ?? (values.bias && !values.trace ? 10000 : 1));
-  if (!Number.isInteger(epochs) || epochs <= 0) throw new RangeError(`--epochs must be a positive integer, got '${values.epochs}'`);
+  const epochs = intOption(values.epochs, 'epochs', values.bias && !values.trace ? 10000 : 1);
 
   if (values.bias && !values.trace) {
     const { history, outputs } = await trainXorWithBias({ epochs, backend, learningRate: XOR_BIAS_LEARNING_RATE });

@@ -13,8 +13,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Dataset, makeByteDataset } from './dataset.ts';
-import { InflateLimitError, MAX_DEFLATE_RATIO, gunzipHead, inflateBounded } from '../io/bounded-inflate.ts';
-import { type InputFile, openInputFile } from '../io/read-file.ts';
+import { InflateLimitError, MAX_DEFLATE_RATIO, gunzipHead, inflateBounded } from '../format/bounded-inflate.ts';
+import { type InputFile, openInputFile } from '../format/read-file.ts';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -56,7 +56,10 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
 
 const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
-/** The longest IDX header: magic and 255 dimensions. */
+/** The most dimensions read: images are count × rows × cols, labels count (the format itself allows 255). */
+export const MAX_IDX_DIMS = 3;
+
+/** The longest IDX header the format allows: magic and 255 dimensions (read whole, so a longer claim is named). */
 const LONGEST_HEADER = 4 + 4 * 255;
 
 /**
@@ -135,6 +138,11 @@ export function parseIdxHeader(bytes: Uint8Array, file: string, expectedMagic?: 
   if (type !== 0x08) {
     throw new IdxFormatError(`${file}: IDX element type 0x${type.toString(16).padStart(2, '0')} is not supported (only 0x08, unsigned byte)`);
   }
+  // The format allows 255 dimensions; images have 3 and labels 1, and a header of 255 huge sizes would
+  // otherwise reach the messages below as a 2,900-character list
+  if (ndims > MAX_IDX_DIMS) {
+    throw new IdxFormatError(`${file}: IDX header declares ${ndims} dimensions; an IDX image file has 3 (count, rows, cols) and a label file 1 (count)`);
+  }
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {
     throw new IdxFormatError(`${file}: truncated IDX file: expected a ${headerBytes}-byte header for ${ndims} dimensions, got ${bytes.length} bytes`);
@@ -180,6 +188,30 @@ export function readIdxFile(path: string, expectedMagic?: number): IdxArray {
     // the size was checked by fstat; a file cut while being read is still a truncated file
     if (got < data.length) throw new IdxFormatError(`${path}: truncated IDX file: dimensions ${dims.join('×')} need ${end} bytes, got ${headerBytes + got} (the file shrank while being read)`);
     return { magic, dims, data };
+  } finally {
+    f.close();
+  }
+}
+
+/**
+ * The dimensions an IDX file declares, judged against the file before anyone derives a shape from them:
+ * magic, the 1 GiB limit, and the file's real size (plain: exactly header + data; gzip: no more than its
+ * bytes can inflate to). Reads only the header (inflating only a prefix, if gzipped). `deltagpu train`
+ * sizes its network from this before loading the data, so a header that lies is blamed, not --layers.
+ */
+export function readIdxDims(path: string, expectedMagic?: number): number[] {
+  const f = openInputFile(path, 'IDX file', MAX_IDX_BYTES);
+  try {
+    const head = f.read(0, isGzip(f.read(0, 2)) ? GZIP_HEAD_PREFIX : LONGEST_HEADER);
+    if (isGzip(head)) {
+      gzipIdxCap(head, path, f.size, expectedMagic);
+      const bytes = gunzipHead(head, LONGEST_HEADER);
+      return parseIdxHeader(bytes, path, expectedMagic).dims;
+    }
+    const { dims, headerBytes } = parseIdxHeader(head, path, expectedMagic);
+    idxDeclaredBytes(head, path, undefined, expectedMagic);
+    checkIdxLength(dims, headerBytes, f.size, path);
+    return dims;
   } finally {
     f.close();
   }

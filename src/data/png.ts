@@ -4,7 +4,7 @@
  * input, and a small encoder for tests and for exporting digits. No dependency: zlib does the real work.
  */
 import { deflateSync } from 'node:zlib';
-import { InflateLimitError, MAX_DEFLATE_RATIO, inflateBounded } from '../io/bounded-inflate.ts';
+import { InflateLimitError, MAX_DEFLATE_RATIO, inflateBounded } from '../format/bounded-inflate.ts';
 import { toMnistInput } from './image.ts';
 import type { MnistInput, MnistInputOptions, RawImage } from './image.ts';
 

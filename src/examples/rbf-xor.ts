@@ -11,7 +11,7 @@
 import { dense } from '../layers.ts';
 import { sequential } from '../model.ts';
 import { sgd } from '../optimizers.ts';
-import { rbf } from '../models/rbf.ts';
+import { rbf } from '../rbf/rbf.ts';
 import { createBackend } from '../backends/select.ts';
 import type { Backend } from '../backend.ts';
 import type { BackendChoice } from '../backends/select.ts';

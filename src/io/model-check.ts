@@ -8,7 +8,7 @@
 import { ACTIVATIONS } from '../activations.ts';
 import type { ActivationName } from '../activations.ts';
 import type { LayerParams } from '../backend.ts';
-import type { Tensors } from './safetensors.ts';
+import type { Tensors } from '../format/safetensors.ts';
 
 /** What every saved model whose contents do not add up throws (the bytes themselves passed decodeSafetensors). */
 export class ModelFormatError extends Error {

@@ -1,11 +1,11 @@
 /**
  * Saved models on disk (Node): the bytes of src/io/model-bytes.ts, written atomically (temp file + rename).
  */
-import { readInputFile } from './read-file.ts';
+import { readInputFile } from '../format/read-file.ts';
 import type { Sequential } from '../model.ts';
 import type { BackendChoice } from '../backends/select.ts';
-import { writeFileAtomic } from './atomic.ts';
-import { MAX_MODEL_FILE_BYTES } from './safetensors-file.ts';
+import { writeFileAtomic } from '../format/atomic.ts';
+import { MAX_MODEL_FILE_BYTES } from '../format/safetensors-file.ts';
 import { decodeModel, encodeModel } from './model-bytes.ts';
 import type { LoadedModel } from './model-bytes.ts';
 

@@ -5,18 +5,18 @@
  *   rbf.sigma     F32 [K]           the widths σ_j (not σ²: the lecture's parameter, and what `sigma` takes)
  *   metadata 'rbf'  {"inputs": D, "units": K, "basis": "gaussian" | "thinPlate"}
  *
- * The layer holds σ at float32 precision (src/models/rbf.ts), so σ_j² = σ_j·σ_j read back is the value it
+ * The layer holds σ at float32 precision (src/rbf/rbf.ts), so σ_j² = σ_j·σ_j read back is the value it
  * had, bit for bit. A file without the 'rbf' entry is a plain dense model, as every file was before; one
  * with rbf.* tensors but no 'rbf' entry fails the dense check for tensors the architecture does not name.
  *
  * Reading checks the entry, then each tensor's shape against it, then the values (finite centres, finite
  * σ > 0): all before any layer is built, and with errors that name the tensor, the position and the value.
  */
-import { RBF_BASES, rbf } from '../models/rbf.ts';
-import type { RbfBasis, RbfLayer } from '../models/rbf.ts';
+import { RBF_BASES, rbf } from '../rbf/rbf.ts';
+import type { RbfBasis, RbfLayer } from '../rbf/rbf.ts';
 import { MAX_PARAMETERS } from '../validate.ts';
 import { ModelFormatError } from './model-check.ts';
-import type { Tensors } from './safetensors.ts';
+import type { Tensors } from '../format/safetensors.ts';
 
 export const RBF_CENTERS = 'rbf.centers';
 export const RBF_SIGMA = 'rbf.sigma';

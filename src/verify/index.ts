@@ -16,6 +16,8 @@ import { MATMUL_KERNELS, matmulAvailable } from '../backends/webgpu/kernels.ts';
 import type { MatmulKernel } from '../backends/webgpu/kernels.ts';
 import { MATMUL_SHAPES, QUICK_MATMUL_SHAPES, checkMatmuls } from './matmul.ts';
 import { checkSteps } from './steps.ts';
+import { checkLayers } from './layers.ts';
+import type { ConvKernel } from '../backends/webgpu/conv2d.ts';
 import type { CheckResult } from './result.ts';
 
 export type { CheckResult } from './result.ts';
@@ -23,8 +25,8 @@ export type { CheckResult } from './result.ts';
 export interface VerifyOptions {
   /** use this device (default: acquire one, as createWebGpuBackend does) */
   context?: GpuContext;
-  /** which parts: products alone, whole steps, or both (default) */
-  parts?: ('matmul' | 'steps')[];
+  /** which parts: products alone, whole steps of dense nets, the image layers (conv2d, pooling, dropout, flatten); default all */
+  parts?: ('matmul' | 'steps' | 'layers')[];
   /** only these matmul kernels (default: every one this adapter supports) */
   kernels?: MatmulKernel[];
   /** only the groups whose name matches (e.g. /regblock/) */
@@ -51,7 +53,7 @@ export async function verifyBackend(options: VerifyOptions = {}): Promise<Verify
   const t0 = performance.now();
   const ctx = options.context ?? (await requestGpu());
   if (!ctx) throw new Error('verify: no WebGPU adapter on this machine (nothing to verify)');
-  const parts = options.parts ?? ['matmul', 'steps'];
+  const parts = options.parts ?? ['matmul', 'steps', 'layers'];
   const kernels = MATMUL_KERNELS.filter((k) => matmulAvailable(k, ctx.features) && (!options.kernels || options.kernels.includes(k)));
   const groups: CheckResult[] = [];
   const keep = (r: CheckResult) => !options.filter || options.filter.test(r.group);
@@ -75,6 +77,18 @@ export async function verifyBackend(options: VerifyOptions = {}): Promise<Verify
         return b;
       };
       groups.push(...(await checkSteps(createCpuBackend({ kernels: 'reference' }), gpuFor, kernels, options.filter, options.onResult, options.quick)));
+    }
+    if (parts.includes('layers')) {
+      const gpuForConv = async (conv?: ConvKernel) => {
+        const key = `conv ${conv ?? 'auto'}`;
+        let b = backends.get(key);
+        if (!b) {
+          b = await createWebGpuBackend({ context: ctx, conv: conv ?? 'auto' });
+          backends.set(key, b);
+        }
+        return b;
+      };
+      groups.push(...(await checkLayers(createCpuBackend({ kernels: 'reference' }), gpuForConv, options.filter, options.onResult, options.quick)));
     }
   } finally {
     for (const b of backends.values()) b.dispose();

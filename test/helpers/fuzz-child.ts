@@ -11,7 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Random } from '../../src/random.ts';
 import { encodeIdx, idxToDataset, readIdxFile } from '../../src/data/idx.ts';
 import { crc32, encodePng, pngToMnistInput } from '../../src/data/png.ts';
-import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.ts';
+import { decodeSafetensors, encodeSafetensors } from '../../src/format/safetensors.ts';
 import { decodeModel, encodeModel } from '../../src/io/model-bytes.ts';
 import { dense, sequential } from '../../src/index.ts';
 import { hugeDeclaredModel, idxGzipBomb, ihdr, pngBomb, pngChunk, pngFile } from './hostile.ts';

@@ -4,7 +4,8 @@
  * appears: in CI (process.env.CI set) the tests FAIL; elsewhere they are skipped with a loud warning.
  */
 import { requestGpu } from '../../src/backends/webgpu/device.ts';
-import type { GpuContext } from '../../src/backends/webgpu/device.ts';
+import type { AdapterReport, GpuContext } from '../../src/backends/webgpu/device.ts';
+import { matmulAvailable, type MatmulKernel } from '../../src/backends/webgpu/kernels.ts';
 
 export const NO_ADAPTER =
   'no WebGPU adapter: install libvulkan1 + chromium and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader)';
@@ -32,6 +33,37 @@ export async function gpuOrSkip(): Promise<GpuContext | null> {
 /** Whether the GPU tests can run: resolved once at collection time (top-level await in the test file). */
 export async function haveGpu(): Promise<boolean> {
   return (await gpuOrSkip()) !== null;
+}
+
+/**
+ * Whether this adapter must offer the `subgroups` feature: SwiftShader (CI's adapter, in Dawn and in
+ * Chromium) does, and the tuner picks the `subgroup` kernel there, so its absence is a broken install.
+ */
+export function subgroupsExpected(report: Pick<AdapterReport, 'architecture' | 'description' | 'device'>): boolean {
+  return /swiftshader/i.test(`${report.architecture} ${report.description} ${report.device}`);
+}
+
+/**
+ * Inside a test of one matmul kernel: returns when the adapter runs it; FAILS when the kernel needs a feature
+ * the adapter should have (subgroups on SwiftShader); otherwise marks the test skipped (`ctx.skip()`), so
+ * that a kernel this adapter cannot run shows as skipped rather than passed.
+ */
+export function requireKernel(ctx: { skip: (note?: string) => void }, gpu: Pick<GpuContext, 'features' | 'report'>, kernel: MatmulKernel): void {
+  if (matmulAvailable(kernel, gpu.features)) return;
+  if (subgroupsExpected(gpu.report)) {
+    throw new Error(`${kernel}: the adapter (${gpu.report.architecture} ${gpu.report.description}) lacks the 'subgroups' feature it is expected to have; features: ${gpu.features.join(', ')}`);
+  }
+  ctx.skip(`${kernel} needs the 'subgroups' feature, which this adapter lacks`);
+}
+
+/**
+ * The matmul kernel the tests that are not about tuning pin (`matmul: TEST_KERNEL(ctx)`), so that a failure
+ * reproduces instead of depending on which kernel won this machine's timing race: the kernel the tuner's
+ * software guess starts from (subgroup where the adapter has it, else regblock). verify and
+ * webgpu-matmul still check every kernel; webgpu-tuner checks the tuned path.
+ */
+export function testKernel(ctx: Pick<GpuContext, 'features'>): MatmulKernel {
+  return matmulAvailable('subgroup', ctx.features) ? 'subgroup' : 'regblock';
 }
 
 /** Seeded uniform values in [-1, 1) (mulberry32), so failures reproduce. */

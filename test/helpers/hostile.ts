@@ -5,8 +5,8 @@
 import { deflateSync, gzipSync } from 'node:zlib';
 import { pngChunk } from '../../src/data/png.ts';
 import { encodeIdx } from '../../src/data/idx.ts';
-import { encodeSafetensors } from '../../src/io/safetensors.ts';
-import type { Tensors } from '../../src/io/safetensors.ts';
+import { encodeSafetensors } from '../../src/format/safetensors.ts';
+import type { Tensors } from '../../src/format/safetensors.ts';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

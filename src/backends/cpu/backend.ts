@@ -4,14 +4,16 @@
  * step for step.
  */
 import { backprop, batchMetrics, forwardPass, newWorkspace, referenceKernels, sweepMetrics, sweepOutputs } from './network.ts';
-import type { DenseKernels, Params, Workspace } from './network.ts';
+import type { CpuKernels, DenseKernels, Params, Workspace } from './network.ts';
 import * as fast from './dense-fast.ts';
 import { CpuDataset, gatherBatch, uploadCpuDataset } from './dataset.ts';
 import { wasmSimdAvailable } from './wasm/memory.ts';
 import { WasmCpuSession } from './wasm/session.ts';
+import { WasmNetworkSession, planLayers } from './wasm/network-session.ts';
 import { MAX_THREADS, defaultThreads, threadSupport } from './wasm/threads.ts';
 import { newOptimizerState, updateWeights } from './update.ts';
 import type { OptimizerState } from './update.ts';
+import { allDense, biasCount, weightCount } from '../../backend.ts';
 import type { Backend, DatasetHandle, LayerParams, Metrics, NetworkSpec, SessionState, StepTrace, TrainingSession, UploadInputs, UploadTargets } from '../../backend.ts';
 import type { Floats } from '../../tensor.ts';
 
@@ -69,7 +71,7 @@ class CpuSession implements TrainingSession {
     private readonly spec: NetworkSpec,
     params: LayerParams[],
     private readonly make: (n: number) => Floats,
-    private readonly kernels: DenseKernels,
+    private readonly kernels: CpuKernels,
   ) {
     this.params = { W: [], b: [] };
     this.scratch = { train: this.newScratch(0), infer: this.newScratch(0) };
@@ -80,8 +82,8 @@ class CpuSession implements TrainingSession {
     this.params = { W: params.map((p) => this.copy(p.W)), b: params.map((p) => this.copy(p.b)) };
     const o = this.spec.optimizer;
     this.state = this.spec.layers.map((l) => ({
-      W: newOptimizerState(o, l.units * l.inputs, this.make),
-      b: newOptimizerState(o, l.bias ? l.units : 0, this.make),
+      W: newOptimizerState(o, weightCount(l), this.make),
+      b: newOptimizerState(o, biasCount(l), this.make),
     }));
     this.t = 0;
   }
@@ -127,13 +129,14 @@ class CpuSession implements TrainingSession {
       const rows = Math.min(batchSize, order.length - from);
       if (rows <= 0) break;
       this.gather(b, data, order, from, rows);
-      const y = forwardPass(this.spec, this.params, b.x, rows, b.ws, this.kernels);
+      // a training step: dropout draws its mask for update count t (the updates before this step)
+      const y = forwardPass(this.spec, this.params, b.x, rows, b.ws, this.kernels, { training: true, t: this.t });
       const m = batchMetrics(this.spec, y, b.d, rows);
       backprop(this.spec, this.params, b.x, b.d, rows, b.ws, this.kernels);
       this.t++;
       this.spec.layers.forEach((layer, l) => {
-        updateWeights(o, this.params.W[l], b.ws.D[l], this.state[l].W, this.t, o.l2);
-        if (layer.bias) updateWeights(o, this.params.b[l], b.ws.Db[l], this.state[l].b, this.t, 0);
+        if (weightCount(layer) > 0) updateWeights(o, this.params.W[l], b.ws.D[l], this.state[l].W, this.t, o.l2);
+        if (biasCount(layer) > 0) updateWeights(o, this.params.b[l], b.ws.Db[l], this.state[l].b, this.t, 0);
       });
       total.lossSum += m.lossSum;
       total.correct += m.correct;
@@ -236,6 +239,20 @@ class CpuSession implements TrainingSession {
   dispose(): void {}
 }
 
+/**
+ * The one place a network is routed to a CPU session. The WebAssembly session runs dense-only networks; any
+ * other network (conv2d, pooling, flatten, dropout) runs on the generic CpuSession over the per-kind files
+ * (dense.ts, conv2d.ts, pool2d.ts, flatten.ts, dropout.ts), its dense layers on the fast JS kernels when the
+ * backend asked for 'wasm' or 'fast'. A faster conv path plugs in here (a session, or CpuKernels.conv2d).
+ */
+function sessionFor(spec: NetworkSpec, params: LayerParams[], kernels: CpuBackend['kernels'], threads: number, make: (n: number) => Floats): Promise<TrainingSession> | TrainingSession {
+  if (kernels === 'wasm' && allDense(spec.layers)) return WasmCpuSession.create(spec, params, threads);
+  // conv nets (and any other kinds) on the WebAssembly kernels, where that session takes the layer list
+  if (kernels === 'wasm' && typeof planLayers(spec.layers) !== 'string') return WasmNetworkSession.create(spec, params, threads);
+  const dense: DenseKernels = kernels === 'reference' ? referenceKernels : fastKernels;
+  return new CpuSession(spec, params, make, dense);
+}
+
 export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
   const precision = options.precision ?? 'float32';
   if (precision !== 'float32' && precision !== 'float64') throw new RangeError(`createCpuBackend: precision must be 'float32' or 'float64', got '${String(precision)}'`);
@@ -273,10 +290,7 @@ export function createCpuBackend(options: CpuOptions = {}): CpuBackend {
     threads,
     fallbackReason,
     description,
-    async compile(spec: NetworkSpec, params: LayerParams[]): Promise<TrainingSession> {
-      if (kernels === 'wasm') return WasmCpuSession.create(spec, params, threads);
-      return new CpuSession(spec, params, make, kernels === 'fast' ? fastKernels : referenceKernels);
-    },
+    compile: async (spec: NetworkSpec, params: LayerParams[]): Promise<TrainingSession> => sessionFor(spec, params, kernels, threads, make),
     dispose() {},
   };
 }

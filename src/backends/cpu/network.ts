@@ -2,11 +2,24 @@
  * A whole network on the CPU for one batch: the forward pass through every layer, the deltas from the
  * output back to the first layer, and the weight changes. Generic over Float32Array/Float64Array so
  * gradient checks can run the very same code in double precision.
+ *
+ * Each layer kind has its own file with its forward pass, backpropError and weightChange (the math is written
+ * there): dense.ts, conv2d.ts, pool2d.ts, flatten.ts, dropout.ts. This file only walks the list and, in
+ * forwardLayer / errorToInput / layerWeightChange, sends each layer to its kind's functions: one switch per step.
+ * δ = f'(v)·e (hiddenDelta) and the output δ act element by element and are the same for every kind.
  */
 import * as reference from './dense.ts';
+import * as conv from './conv2d.ts';
+import * as pool from './pool2d.ts';
+import * as flat from './flatten.ts';
+import * as drop from './dropout.ts';
+import type { StepContext } from './dropout.ts';
 import { patternLoss } from '../../losses.ts';
-import type { NetworkSpec } from '../../backend.ts';
+import { biasCount, isDense, weightCount } from '../../backend.ts';
+import type { LayerSpec, NetworkSpec } from '../../backend.ts';
 import type { Floats } from '../../tensor.ts';
+
+export type { StepContext } from './dropout.ts';
 
 /**
  * The dense-layer kernels a network runs on: dense.ts (the readable reference, the default) or
@@ -20,7 +33,20 @@ export interface DenseKernels {
   weightChange: typeof reference.weightChange;
 }
 
+/** The conv2d kernels: conv2d.ts (the reference, the default) or a faster set with the same signatures. */
+export interface Conv2dKernels {
+  forward: typeof conv.forward;
+  backpropError: typeof conv.backpropError;
+  weightChange: typeof conv.weightChange;
+}
+
+/** What a network runs on: dense kernels, and optionally faster conv2d kernels (else conv2d.ts). */
+export type CpuKernels = DenseKernels & { conv2d?: Conv2dKernels };
+
 export const referenceKernels: DenseKernels = reference;
+
+/** A forward pass outside training: dropout passes everything through. */
+export const INFERENCE: StepContext = { training: false, t: 0 };
 
 export interface Params {
   W: Floats[];
@@ -37,25 +63,80 @@ export interface Workspace {
   e: Floats[];
   D: Floats[];
   Db: Floats[];
+  /** dropout layers: the multiplier (0 or 1/(1 − rate)) per element of the latest training pass; empty otherwise */
+  mask: Floats[];
+  /** whether the latest forward pass was a training step (its dropout masks are then in `mask`) */
+  training: boolean;
+}
+
+/** D_b's length: dense keeps `units` (as it always has, bias or not), conv2d its filters, others none. */
+function biasChangeLength(l: LayerSpec): number {
+  if (isDense(l)) return l.units;
+  return l.kind === 'conv2d' ? l.filters : biasCount(l);
 }
 
 export function newWorkspace(spec: NetworkSpec, capacity: number, make: (n: number) => Floats): Workspace {
-  const per = (f: (units: number, inputs: number) => number) => spec.layers.map((l) => make(f(l.units, l.inputs)));
+  const per = (f: (l: LayerSpec) => number) => spec.layers.map((l) => make(f(l)));
   return {
     capacity,
-    v: per((u) => capacity * u),
-    y: per((u) => capacity * u),
-    delta: per((u) => capacity * u),
-    e: per((u) => capacity * u),
-    D: per((u, i) => u * i),
-    Db: per((u) => u),
+    v: per((l) => capacity * l.units),
+    y: per((l) => capacity * l.units),
+    delta: per((l) => capacity * l.units),
+    e: per((l) => capacity * l.units),
+    D: per(weightCount),
+    Db: per(biasChangeLength),
+    mask: per((l) => (l.kind === 'dropout' ? capacity * l.units : 0)),
+    training: false,
   };
 }
 
-export function forwardPass(spec: NetworkSpec, p: Params, x: Floats, rows: number, ws: Workspace, k: DenseKernels = referenceKernels): Floats {
+/** Layer l's forward pass: v and y from its input x. */
+function forwardLayer(layer: LayerSpec, l: number, p: Params, x: Floats, rows: number, ws: Workspace, k: CpuKernels, step: StepContext): void {
+  if (isDense(layer)) return k.forward(layer, p.W[l], p.b[l], x, rows, ws.v[l], ws.y[l]);
+  switch (layer.kind) {
+    case 'conv2d':
+      return (k.conv2d ?? conv).forward(layer, p.W[l], p.b[l], x, rows, ws.v[l], ws.y[l]);
+    case 'maxPool2d':
+    case 'avgPool2d':
+      return pool.forward(layer, x, rows, ws.v[l], ws.y[l]);
+    case 'flatten':
+      return flat.forward(layer, x, rows, ws.v[l], ws.y[l]);
+    case 'dropout':
+      if (step.training) drop.drawMask(layer, l, step.t, rows, ws.mask[l]);
+      return drop.forward(layer, x, rows, ws.v[l], ws.y[l], ws.mask[l], step.training);
+  }
+}
+
+/** e_prev: the error layer l sends back to its input x, from its δ (with W before the update). */
+function errorToInput(layer: LayerSpec, l: number, p: Params, x: Floats, rows: number, ws: Workspace, k: CpuKernels, ePrev: Floats): void {
+  if (isDense(layer)) return k.backpropError(layer, p.W[l], ws.delta[l], rows, ePrev);
+  switch (layer.kind) {
+    case 'conv2d':
+      return (k.conv2d ?? conv).backpropError(layer, p.W[l], ws.delta[l], rows, ePrev);
+    case 'maxPool2d':
+    case 'avgPool2d':
+      return pool.backpropError(layer, x, ws.delta[l], rows, ePrev);
+    case 'flatten':
+      return flat.backpropError(layer, ws.delta[l], rows, ePrev);
+    case 'dropout':
+      // after an inference pass (patternDeltas) nothing was dropped: the error passes through
+      if (!ws.training) return void ePrev.set(ws.delta[l].subarray(0, rows * layer.inputs));
+      return drop.backpropError(layer, ws.delta[l], rows, ws.mask[l], ePrev);
+  }
+}
+
+/** D and D_b of a layer with parameters, from its δ and its input x; nothing for the others. */
+function layerWeightChange(layer: LayerSpec, l: number, x: Floats, rows: number, ws: Workspace, k: CpuKernels): void {
+  if (isDense(layer)) return k.weightChange(layer, ws.delta[l], x, rows, ws.D[l], ws.Db[l]);
+  if (layer.kind === 'conv2d') (k.conv2d ?? conv).weightChange(layer, ws.delta[l], x, rows, ws.D[l], ws.Db[l]);
+}
+
+/** `step` says whether this is a training step (dropout active, with its update count t); default: inference. */
+export function forwardPass(spec: NetworkSpec, p: Params, x: Floats, rows: number, ws: Workspace, k: CpuKernels = referenceKernels, step: StepContext = INFERENCE): Floats {
   let input = x;
+  ws.training = step.training;
   spec.layers.forEach((layer, l) => {
-    k.forward(layer, p.W[l], p.b[l], input, rows, ws.v[l], ws.y[l]);
+    forwardLayer(layer, l, p, input, rows, ws, k, step);
     input = ws.y[l];
   });
   return ws.y[spec.layers.length - 1];
@@ -65,16 +146,24 @@ export function forwardPass(spec: NetworkSpec, p: Params, x: Floats, rows: numbe
  * After forwardPass: every δ, output first, each hidden layer's from the next layer's δ and its
  * weights as they are now (before any update), then every layer's weight change D.
  */
-export function backprop(spec: NetworkSpec, p: Params, x: Floats, d: Floats, rows: number, ws: Workspace, k: DenseKernels = referenceKernels): void {
+export function backprop(spec: NetworkSpec, p: Params, x: Floats, d: Floats, rows: number, ws: Workspace, k: CpuKernels = referenceKernels): void {
   const last = spec.layers.length - 1;
   k.outputDelta(spec.layers[last], spec.loss, ws.v[last], ws.y[last], d, rows, ws.delta[last]);
   for (let l = last - 1; l >= 0; l--) {
-    k.backpropError(spec.layers[l + 1], p.W[l + 1], ws.delta[l + 1], rows, ws.e[l]);
+    errorToInput(spec.layers[l + 1], l + 1, p, ws.y[l], rows, ws, k, ws.e[l]);
     k.hiddenDelta(spec.layers[l], ws.v[l], ws.y[l], ws.e[l], rows, ws.delta[l]);
   }
   spec.layers.forEach((layer, l) => {
-    k.weightChange(layer, ws.delta[l], l === 0 ? x : ws.y[l - 1], rows, ws.D[l], ws.Db[l]);
+    layerWeightChange(layer, l, l === 0 ? x : ws.y[l - 1], rows, ws, k);
   });
+}
+
+/**
+ * After backprop: the error e = −∂E/∂x arriving at the network's inputs (rows × the first layer's inputs), from
+ * layer 0's δ: what gradient checks test each kind's backpropError against, and what a saliency map shows.
+ */
+export function inputError(spec: NetworkSpec, p: Params, x: Floats, rows: number, ws: Workspace, ePrev: Floats, k: CpuKernels = referenceKernels): void {
+  errorToInput(spec.layers[0], 0, p, x, rows, ws, k, ePrev);
 }
 
 /** Σ per-pattern loss and the number of right predictions for a batch's outputs y against targets d. */

@@ -12,7 +12,7 @@ export interface AdapterReport {
   architecture: string;
   description: string;
   device: string;
-  /** a software (CPU-emulated) adapter such as SwiftShader: correct, but slower than the CPU backend */
+  /** a software (CPU-emulated) adapter such as SwiftShader or lavapipe (see isSoftwareAdapter): correct, but slower than the CPU backend */
   isFallback: boolean;
 }
 
@@ -72,17 +72,32 @@ export async function useSwiftShaderIfPresent(): Promise<boolean> {
   return true;
 }
 
+/**
+ * Names CPU-emulating drivers report (vendor, architecture, device or description): SwiftShader, Mesa's
+ * lavapipe/llvmpipe (and softpipe), Microsoft's WARP ("Basic Render Driver"). isFallbackAdapter is not
+ * enough: browsers and older Dawn builds leave it false for lavapipe, which then looked like a GPU to 'auto'.
+ */
+const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render/i;
+
+/** Whether an adapter is a software one: flagged as fallback, or named like a CPU-emulating driver. */
+export function isSoftwareAdapter(info: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }): boolean {
+  if (info.isFallbackAdapter) return true;
+  // Mesa's software drivers say vendor 'mesa', architecture 'software' in Dawn; the names catch the rest
+  if (/^mesa$/i.test(info.vendor ?? '') && /^(software|llvmpipe)$/i.test(info.architecture ?? '')) return true;
+  return [info.vendor, info.architecture, info.device, info.description].some((s) => SOFTWARE_NAMES.test(s ?? ''));
+}
+
 function adapterReport(adapter: GPUAdapter): AdapterReport {
   // fields are getters on GPUAdapterInfo: read them one by one (spreading gives {})
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   const legacy = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  return {
+  const report = {
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',
     description: info?.description ?? '',
     device: info?.device ?? '',
-    isFallback: Boolean(info?.isFallbackAdapter ?? legacy ?? false),
   };
+  return { ...report, isFallback: isSoftwareAdapter({ ...report, isFallbackAdapter: Boolean(info?.isFallbackAdapter ?? legacy ?? false) }) };
 }
 
 /**

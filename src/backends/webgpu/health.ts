@@ -8,6 +8,7 @@
  *
  * Copies are queue-ordered GPU work, never a host round trip. The snapshot doubles the parameter memory.
  */
+import { hasParams } from '../../backend.ts';
 import type { NetworkSpec } from '../../backend.ts';
 import { bindGroup } from './kernels.ts';
 import type { GpuMemory } from './memory.ts';
@@ -31,6 +32,8 @@ export class ParamHealth {
     const own = (b: GPUBuffer) => (this.owned.push(b), b);
     this.flags = own(mem.storage('non-finite flags per layer', 4 * spec.layers.length));
     params.layers.forEach((p, l) => {
+      // pooling, flatten and dropout have no parameters (their W is a dummy no kernel touches)
+      if (!hasParams(spec.layers[l])) return;
       for (const values of [p.W, p.b]) {
         if (!values) continue;
         const count = values.size / 4;

@@ -8,7 +8,8 @@
  *   const m = await session.trainSteps(data, order, 0, 64, steps);   // one submit, one readback
  *   session.dispose(); gpu.dispose();
  */
-import type { Backend, LayerParams, NetworkSpec, TrainingSession } from '../../backend.ts';
+import { kindOf } from '../../backend.ts';
+import type { Backend, LayerKind, LayerParams, NetworkSpec, TrainingSession } from '../../backend.ts';
 import { limitsReport, requestGpu } from './device.ts';
 import type { AdapterReport, GpuContext, RequestGpuOptions } from './device.ts';
 import { KERNEL_FILES, Kernels, MATMUL_KERNELS, matmulAvailable } from './kernels.ts';
@@ -19,12 +20,16 @@ import { buildPipelines } from './pipelines.ts';
 import type { NetworkPipelines } from './pipelines.ts';
 import { WebGpuSession } from './session.ts';
 import { MatmulTuner, uniformChoice } from './tuner.ts';
+import { CONV_KERNELS } from './conv2d.ts';
+import type { ConvKernel } from './conv2d.ts';
+import { ConvTuner } from './conv-tuner.ts';
 import type { TunedEntry } from './tuning-cache.ts';
 
 export { requestGpu, limitsReport } from './device.ts';
 export type { AdapterReport, GpuContext } from './device.ts';
 export { bufferStats, BufferLimitError } from './memory.ts';
 export type { MatmulKernel } from './kernels.ts';
+export type { ConvKernel } from './conv2d.ts';
 export type { TunedEntry } from './tuning-cache.ts';
 
 export interface WebGpuOptions extends RequestGpuOptions {
@@ -34,6 +39,12 @@ export interface WebGpuOptions extends RequestGpuOptions {
    * adapter and shape in the process and on disk (tuner.ts); a kernel name forces that kernel everywhere.
    */
   matmul?: 'auto' | MatmulKernel;
+  /**
+   * Which conv2d forward kernel: 'auto' (default) times the candidates per conv layer and batch shape
+   * (conv-tuner.ts; on a software adapter only the reference 'direct' is a candidate), or a kernel name.
+   * With a forced `matmul` kernel and 'auto' here, no timing happens: 'direct' on a software adapter, 'tiled' elsewhere.
+   */
+  conv?: 'auto' | ConvKernel;
   /** use this context instead of acquiring one (tests share one device across backends) */
   context?: GpuContext;
   /**
@@ -58,6 +69,8 @@ export interface WebGpuBackend extends Backend {
   tuning(): Promise<TunedEntry[]>;
   /** the tuner (null when a kernel is forced) */
   readonly tuner: MatmulTuner | null;
+  /** the conv2d forward tuner (null when a conv kernel or a matmul kernel is forced) */
+  readonly convTuner: ConvTuner | null;
   /** the device context; holding it keeps Dawn's instance alive */
   readonly context: GpuContext;
   compile(spec: NetworkSpec, params: LayerParams[]): Promise<WebGpuSession & TrainingSession>;
@@ -84,8 +97,13 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
   // never run (inference plans build, but never dispatch, backprop and update)
   const softwareGuess: MatmulKernel = matmulAvailable('subgroup', ctx.features) ? 'subgroup' : 'regblock';
   const guess: MatmulKernel = choice === 'auto' ? (ctx.report.isFallback ? softwareGuess : 'tiled') : choice;
+  const convOption = options.conv ?? 'auto';
+  if (convOption !== 'auto' && !CONV_KERNELS.includes(convOption)) throw new RangeError(`webgpu: unknown conv kernel '${String(convOption)}'; expected ${CONV_KERNELS.join(' or ')}`);
+  const convGuess: ConvKernel = convOption === 'auto' ? (ctx.report.isFallback ? 'direct' : 'tiled') : convOption;
   const kernels = new Kernels(ctx.device);
   const tuner = choice === 'auto' ? new MatmulTuner(ctx.device, kernels, ctx.report, ctx.features, guess) : null;
+  const convTuner = choice === 'auto' && convOption === 'auto' ? new ConvTuner(ctx.device, kernels, ctx.report) : null;
+  const chooseConv = async (layer: Parameters<ConvTuner['choose']>[0], rows: number) => (convTuner ? (await convTuner.choose(layer, rows)).kernel : convGuess);
   const sessions = new Set<WebGpuSession>();
   const ownsDevice = !options.context;
   let disposed = false;
@@ -102,9 +120,11 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
     matmulKernel: choice === 'auto' ? 'tuned' : choice,
     defaultKernel: guess,
     tuner,
+    convTuner,
     tuning: async () => (tuner ? tuner.entries() : []),
     context: ctx,
     checkSpec(spec: NetworkSpec) {
+      checkLayerKinds(spec);
       checkParamSizes(new GpuMemory(ctx.device), spec);
     },
     async compile(spec: NetworkSpec, params: LayerParams[]) {
@@ -115,13 +135,14 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
           throw new RangeError(`webgpu: softmax is only supported on the output layer (layer ${l} of ${spec.layers.length})`);
         }
       });
+      checkLayerKinds(spec);
       // sizes first: a too-large layer fails here, before any buffer or pipeline exists
       checkParamSizes(new GpuMemory(ctx.device), spec);
       checkParams(spec, params);
       // a forced kernel compiles everything now; a tuned one at the first step, when the batch's shape is known
-      const forced = tuner ? null : await buildPipelines(kernels, uniformChoice(spec, guess), spec);
+      const forced = tuner ? null : await buildPipelines(kernels, uniformChoice(spec, guess, convGuess), spec);
       const pipesFor = async (rows: number, training: boolean): Promise<NetworkPipelines> =>
-        forced ?? buildPipelines(kernels, await tuner!.chooseStep(spec, rows, training, guess), spec);
+        forced ?? buildPipelines(kernels, await tuner!.chooseStep(spec, rows, training, guess, chooseConv), spec);
       // the health check (non-finite flags) does not depend on the matmul kernels: built once, now
       const health = await kernels.pipeline(KERNEL_FILES.health);
       const session = new WebGpuSession(ctx.device, spec, pipesFor, health, params, (s) => sessions.delete(s), dataBudget);
@@ -140,4 +161,15 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
       if (ownsDevice) ctx.device.destroy();
     },
   };
+}
+
+/** The layer kinds this backend has kernels for (dense in plan.ts; the others in <kind>.ts). */
+const GPU_KINDS: readonly LayerKind[] = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'flatten', 'dropout'];
+
+/** Refuses a layer of a kind without kernels here by name, before any buffer exists, instead of running it as another kind. */
+export function checkLayerKinds(spec: NetworkSpec): void {
+  const l = spec.layers.findIndex((layer) => !GPU_KINDS.includes(kindOf(layer)));
+  if (l >= 0) {
+    throw new RangeError(`webgpu: layer ${l} is ${String(kindOf(spec.layers[l]))}, which this backend does not run; expected one of ${GPU_KINDS.join(', ')}`);
+  }
 }

@@ -1,8 +1,11 @@
 /**
- * The network's resident parameters: per layer W (units × ld(inputs), zero-padded rows), b, and the
- * optimizer state (momentum's velocity / Adam's moments) for both, plus the hyper-parameter uniform.
- * Sizes are checked for the whole network before the first buffer is created.
+ * The network's resident parameters: per layer W (as a matrix of weightShape's rows × ld(cols), zero-padded
+ * rows: dense units × inputs, conv2d filters × C·KH·KW), b, and the optimizer state (momentum's velocity /
+ * Adam's moments) for both, plus the hyper-parameter uniform. Layers without parameters (pooling, flatten,
+ * dropout) get a 16-byte dummy W that no kernel reads. Sizes are checked for the whole network before the
+ * first buffer is created.
  */
+import { biasCount, hasParams, isDense } from '../../backend.ts';
 import type { LayerOptimizerState, LayerParams, LayerSpec, NetworkSpec } from '../../backend.ts';
 import { FLOAT, ld, pad, unpad } from './memory.ts';
 import type { GpuMemory } from './memory.ts';
@@ -18,11 +21,26 @@ export interface LayerBuffers {
   vb: GPUBuffer;
 }
 
-const weightBytes = (l: LayerSpec) => l.units * ld(l.inputs) * FLOAT;
+/**
+ * W as the kernels see it, rows × cols (each row padded to ld(cols)): dense [units, inputs], conv2d
+ * [filters, C·KH·KW] (PyTorch's [F, C, KH, KW] with one filter per row), [0, 0] without parameters.
+ */
+export function weightShape(layer: LayerSpec): [number, number] {
+  if (isDense(layer)) return [layer.units, layer.inputs];
+  if (layer.kind === 'conv2d') return [layer.filters, layer.inShape[0] * layer.kernel[0] * layer.kernel[1]];
+  return [0, 0];
+}
+
+const weightBytes = (l: LayerSpec) => {
+  const [rows, cols] = weightShape(l);
+  return rows * ld(cols) * FLOAT;
+};
 
 /** Throws BufferLimitError naming the first parameter buffer that cannot exist on this device. */
 export function checkParamSizes(mem: GpuMemory, spec: NetworkSpec): void {
-  spec.layers.forEach((layer, l) => mem.check(`layer ${l} weights W (${layer.units}×${layer.inputs})`, weightBytes(layer)));
+  spec.layers.forEach((layer, l) => {
+    if (hasParams(layer)) mem.check(`layer ${l} weights W (${weightShape(layer).join('×')})`, weightBytes(layer));
+  });
 }
 
 export function checkParams(spec: NetworkSpec, params: LayerParams[]): void {
@@ -31,11 +49,12 @@ export function checkParams(spec: NetworkSpec, params: LayerParams[]): void {
   }
   spec.layers.forEach((layer, l) => {
     const p = params[l];
-    if (p.W.length !== layer.units * layer.inputs) {
-      throw new RangeError(`webgpu: layer ${l} W has ${p.W.length} values, expected ${layer.units}×${layer.inputs}`);
+    const [rows, cols] = weightShape(layer);
+    if (p.W.length !== rows * cols) {
+      throw new RangeError(`webgpu: layer ${l} W has ${p.W.length} values, expected ${rows}×${cols}`);
     }
-    if (p.b.length !== (layer.bias ? layer.units : 0)) {
-      throw new RangeError(`webgpu: layer ${l} b has ${p.b.length} values, expected ${layer.bias ? layer.units : 0}`);
+    if (p.b.length !== biasCount(layer)) {
+      throw new RangeError(`webgpu: layer ${l} b has ${p.b.length} values, expected ${biasCount(layer)}`);
     }
   });
 }
@@ -52,8 +71,11 @@ export class ParamBuffers {
     const type = spec.optimizer.type;
     const dummy = (what: string) => mem.storage(`unused ${what}`, 16);
     this.layers = spec.layers.map((layer, l) => {
+      if (!hasParams(layer)) {
+        return { W: dummy(`layer ${l} W (no parameters)`), b: null, mW: dummy(`layer ${l} m(W)`), vW: dummy(`layer ${l} v(W)`), mb: dummy(`layer ${l} m(b)`), vb: dummy(`layer ${l} v(b)`) };
+      }
       const wb = weightBytes(layer);
-      const bb = layer.units * FLOAT;
+      const bb = biasCount(layer) * FLOAT;
       return {
         W: mem.storage(`layer ${l} weights W`, wb),
         b: layer.bias ? mem.storage(`layer ${l} bias b`, bb) : null,
@@ -75,7 +97,8 @@ export class ParamBuffers {
     this.spec.layers.forEach((layer, l) => {
       const p = params[l];
       const buf = this.layers[l];
-      const W = pad(p.W, layer.units, layer.inputs);
+      if (!hasParams(layer)) return;
+      const W = pad(p.W, ...weightShape(layer));
       q.writeBuffer(buf.W, 0, W.buffer, W.byteOffset, W.byteLength);
       if (buf.b) q.writeBuffer(buf.b, 0, p.b.buffer, p.b.byteOffset, p.b.byteLength);
       for (const s of [buf.mW, buf.vW, buf.mb, buf.vb]) enc.clearBuffer(s);
@@ -87,13 +110,15 @@ export class ParamBuffers {
   async read(): Promise<LayerParams[]> {
     const parts: { buffer: GPUBuffer; bytes: number }[] = [];
     this.spec.layers.forEach((layer, l) => {
+      if (!hasParams(layer)) return;
       parts.push({ buffer: this.layers[l].W, bytes: weightBytes(layer) });
-      if (this.layers[l].b) parts.push({ buffer: this.layers[l].b!, bytes: layer.units * FLOAT });
+      if (this.layers[l].b) parts.push({ buffer: this.layers[l].b!, bytes: biasCount(layer) * FLOAT });
     });
     const arrays = await this.mem.readMany(parts);
     let k = 0;
     return this.spec.layers.map((layer) => {
-      const W = unpad(arrays[k++], layer.units, layer.inputs);
+      if (!hasParams(layer)) return { W: new Float32Array(0), b: new Float32Array(0) };
+      const W = unpad(arrays[k++], ...weightShape(layer));
       const b = layer.bias ? arrays[k++] : new Float32Array(0);
       return { W, b };
     });
@@ -105,6 +130,7 @@ export class ParamBuffers {
     const layer = this.spec.layers[l];
     const b = this.layers[l];
     const parts: { key: keyof LayerOptimizerState; buffer: GPUBuffer; weight: boolean }[] = [];
+    if (!hasParams(layer)) return parts;
     if (type !== 'sgd') parts.push({ key: 'mW', buffer: b.mW, weight: true });
     if (type === 'adam') parts.push({ key: 'vW', buffer: b.vW, weight: true });
     if (type !== 'sgd' && layer.bias) parts.push({ key: 'mb', buffer: b.mb, weight: false });
@@ -116,13 +142,13 @@ export class ParamBuffers {
   async readState(): Promise<LayerOptimizerState[]> {
     const all = this.spec.layers.map((layer, l) => this.stateParts(l).map((p) => ({ ...p, layer })));
     const flat = all.flat();
-    const arrays = await this.mem.readMany(flat.map((p) => ({ buffer: p.buffer, bytes: p.weight ? weightBytes(p.layer) : p.layer.units * FLOAT })));
+    const arrays = await this.mem.readMany(flat.map((p) => ({ buffer: p.buffer, bytes: p.weight ? weightBytes(p.layer) : biasCount(p.layer) * FLOAT })));
     let k = 0;
     return all.map((parts) => {
       const s: LayerOptimizerState = { mW: new Float32Array(0), vW: new Float32Array(0), mb: new Float32Array(0), vb: new Float32Array(0) };
       for (const p of parts) {
         const raw = arrays[k++];
-        s[p.key] = p.weight ? unpad(raw, p.layer.units, p.layer.inputs) : raw.slice();
+        s[p.key] = p.weight ? unpad(raw, ...weightShape(p.layer)) : raw.slice();
       }
       return s;
     });
@@ -137,10 +163,11 @@ export class ParamBuffers {
       for (const key of ['mW', 'vW', 'mb', 'vb'] as const) {
         const src = states[l][key];
         const part = parts.find((p) => p.key === key);
-        const want = part ? (part.weight ? layer.units * layer.inputs : layer.units) : 0;
+        const [rows, cols] = weightShape(layer);
+        const want = part ? (part.weight ? rows * cols : biasCount(layer)) : 0;
         if (src.length !== want) throw new RangeError(`webgpu setState: layer ${l} ${key} has ${src.length} values, expected ${want}`);
         if (!part) continue;
-        const data = part.weight ? pad(src, layer.units, layer.inputs) : src;
+        const data = part.weight ? pad(src, rows, cols) : src;
         q.writeBuffer(part.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
       }
     });

@@ -5,18 +5,26 @@
 import { ACTIVATION_ID } from '../../activations.ts';
 import { LOSS_ID, fusesToTargetMinusOutput } from '../../losses.ts';
 import { OPTIMIZER_ID } from '../../optimizers.ts';
-import type { NetworkSpec } from '../../backend.ts';
+import { isDense } from '../../backend.ts';
+import type { LayerSpec, NetworkSpec } from '../../backend.ts';
+import { conv2dPipelines } from './conv2d.ts';
+import { dropoutPipelines } from './dropout.ts';
+import { flattenPipelines } from './flatten.ts';
 import { BYTE_OPERAND_KERNELS, KERNEL_FILES } from './kernels.ts';
 import type { Kernels } from './kernels.ts';
+import type { KindPipelines } from './layer-step.ts';
+import { pool2dPipelines } from './pool2d.ts';
 import type { KernelChoice } from './tuner.ts';
 
 export interface NetworkPipelines {
-  /** per layer: V = X·Wᵀ + b, Y = f(V) */
-  forward: GPUComputePipeline[];
-  /** per layer l ≥ 1 (index l): δ_{l−1} = f'_{l−1} ⊙ (δ_l·W_l); index 0 unused */
+  /** per dense layer: V = X·Wᵀ + b, Y = f(V) (null for the other kinds) */
+  forward: (GPUComputePipeline | null)[];
+  /** per dense layer l ≥ 1 (index l): δ_{l−1} = f'_{l−1} ⊙ (δ_l·W_l); index 0 unused */
   backprop: (GPUComputePipeline | null)[];
-  /** per layer: W ← optimizer(W, δᵀ·X_prev / rows) */
-  update: GPUComputePipeline[];
+  /** per dense layer: W ← optimizer(W, δᵀ·X_prev / rows) */
+  update: (GPUComputePipeline | null)[];
+  /** per layer of another kind (conv2d, pooling, flatten, dropout): its passes, from <kind>.ts (null for dense) */
+  kinds: (KindPipelines | null)[];
   bias: GPUComputePipeline;
   softmax: GPUComputePipeline;
   /** output δ + loss/accuracy (training) */
@@ -48,8 +56,27 @@ export interface PackedPipelines {
  * shaders/operand_*.wgsl and so have an 8-bit form. It does the same work with a quarter of the loads of
  * the batch operand (bench/RESULTS.md: equal or faster on every shape measured).
  */
-export function packedInputs(choice: KernelChoice): boolean {
-  return BYTE_OPERAND_KERNELS.includes(choice.forward[0]) && BYTE_OPERAND_KERNELS.includes(choice.update[0]);
+export function packedInputs(choice: KernelChoice, first: LayerSpec): boolean {
+  return isDense(first) && BYTE_OPERAND_KERNELS.includes(choice.forward[0]) && BYTE_OPERAND_KERNELS.includes(choice.update[0]);
+}
+
+/** The pipelines of a layer that is not dense, from its kind's file; `l` its position. */
+function kindPipelines(kernels: Kernels, spec: NetworkSpec, l: number, choice: KernelChoice, optimizer: number): Promise<KindPipelines> {
+  const layer = spec.layers[l];
+  const below = l === 0 ? null : { activation: spec.layers[l - 1].activation, alpha: spec.layers[l - 1].alpha };
+  switch (layer.kind) {
+    case 'conv2d':
+      return conv2dPipelines(kernels, layer, below, optimizer, choice.conv[l]);
+    case 'maxPool2d':
+    case 'avgPool2d':
+      return pool2dPipelines(kernels, layer, below);
+    case 'dropout':
+      return dropoutPipelines(kernels, below);
+    case 'flatten':
+      return flattenPipelines(kernels, below);
+    default:
+      throw new Error(`webgpu: no kernels for layer kind '${String(layer.kind)}'`);
+  }
 }
 
 const flag = (b: boolean) => (b ? 1 : 0);
@@ -72,14 +99,16 @@ export async function buildPipelines(kernels: Kernels, choice: KernelChoice, spe
     LOSS: LOSS_ID[spec.loss],
     FUSED: flag(fusesToTargetMinusOutput(spec.loss, last.activation)),
   };
-  const [forward, backprop, update, rest] = await Promise.all([
+  const dense = (l: number) => isDense(layers[l]);
+  const [forward, backprop, update, kinds, rest] = await Promise.all([
     Promise.all(
       layers.map((layer, l) =>
-        kernels.matmul(choice.forward[l], 'NT', 'forward', { ...act(l), HAS_BIAS: flag(layer.bias), WRITE_Y: flag(layer.activation !== 'softmax') }),
+        dense(l) ? kernels.matmul(choice.forward[l], 'NT', 'forward', { ...act(l), HAS_BIAS: flag(layer.bias), WRITE_Y: flag(layer.activation !== 'softmax') }) : null,
       ),
     ),
-    Promise.all(layers.map((_, l) => (l === 0 ? null : kernels.matmul(choice.backprop[l], 'NN', 'backprop', act(l - 1))))),
-    Promise.all(layers.map((_, l) => kernels.matmul(choice.update[l], 'TN', 'update', optimizer))),
+    Promise.all(layers.map((_, l) => (l === 0 || !dense(l) ? null : kernels.matmul(choice.backprop[l], 'NN', 'backprop', act(l - 1))))),
+    Promise.all(layers.map((_, l) => (dense(l) ? kernels.matmul(choice.update[l], 'TN', 'update', optimizer) : null))),
+    Promise.all(layers.map((_, l) => (dense(l) ? null : kindPipelines(kernels, spec, l, choice, optimizer.OPTIMIZER)))),
     Promise.all([
       kernels.pipeline(KERNEL_FILES.biasUpdate, optimizer),
       kernels.pipeline(KERNEL_FILES.softmax),
@@ -94,8 +123,8 @@ export async function buildPipelines(kernels: Kernels, choice: KernelChoice, spe
   const gather = Object.fromEntries(GATHER_VARIANTS.map((v, k) => [v, gathers[k]])) as Record<GatherVariant, GPUComputePipeline>;
   const [bias, softmax, outputDelta, metrics, advance] = rest;
   // Kernels caches each pipeline, so calling this again returns the same ones
-  const packed = packedInputs(choice) ? () => buildPacked(kernels, choice, spec, act(0), optimizer) : null;
-  return { forward, backprop, update, bias, softmax, outputDelta, metrics, gather, advance, choice, packed };
+  const packed = packedInputs(choice, layers[0]) ? () => buildPacked(kernels, choice, spec, act(0), optimizer) : null;
+  return { forward, backprop, update, kinds, bias, softmax, outputDelta, metrics, gather, advance, choice, packed };
 }
 
 async function buildPacked(kernels: Kernels, choice: KernelChoice, spec: NetworkSpec, act: Record<string, number>, optimizer: Record<string, number>): Promise<PackedPipelines> {

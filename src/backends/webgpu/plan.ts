@@ -6,9 +6,19 @@
  *   gather → forward (every layer) → output delta + metrics → backprop (every hidden δ, pre-update W)
  *          → updateWeights (every W and b) → advance the Step record
  *
+ * Dense layers' dispatches are built here; every other kind's come from its own file (conv2d.ts, pool2d.ts,
+ * dropout.ts, flatten.ts), and this plan only sequences them. Layers without an activation share buffers:
+ * pooling and dropout keep V = Y, and a flatten (or a dropout outside training) is its input's very buffer.
+ *
  * Training and inference each get a plan, so evaluate/predict never overwrite what lastStep() reads.
  */
-import type { NetworkSpec } from '../../backend.ts';
+import { isDense } from '../../backend.ts';
+import type { LayerSpec, NetworkSpec } from '../../backend.ts';
+import { conv2dDispatches } from './conv2d.ts';
+import { dropoutDispatches } from './dropout.ts';
+import { flattenDispatches } from './flatten.ts';
+import type { Dispatch, LayerContext, LayerDispatches } from './layer-step.ts';
+import { pool2dDispatches } from './pool2d.ts';
 import { bindGroup, matmulTile } from './kernels.ts';
 import type { MatmulKernel } from './kernels.ts';
 import { FLOAT, ld } from './memory.ts';
@@ -53,7 +63,10 @@ export function checkPlanSizes(mem: GpuMemory, spec: NetworkSpec, capacity: numb
   return sizes;
 }
 
-type Dispatch = { pipeline: GPUComputePipeline; group: GPUBindGroup; size: [number, number] };
+/** A layer whose output is its input's buffer: flatten always, dropout outside training. */
+const aliasesInput = (layer: LayerSpec, training: boolean) => layer.kind === 'flatten' || (layer.kind === 'dropout' && !training);
+/** A layer without an activation whose V is its Y (one buffer): pooling, and dropout in training. */
+const vIsY = (layer: LayerSpec) => layer.kind === 'maxPool2d' || layer.kind === 'avgPool2d' || layer.kind === 'dropout';
 
 export class StepPlan {
   readonly step: GPUBuffer;
@@ -103,15 +116,31 @@ export class StepPlan {
     this.accum = own(mem.storage(`${what} metrics`, 16));
     this.X = own(mem.storage(sizes[0][0], sizes[0][1]));
     this.D = own(mem.storage(sizes[1][0], sizes[1][1]));
-    this.V = layers.map((_, l) => own(mem.storage(`${what} layer ${l} V`, sizes[l + 2][1])));
-    this.Y = layers.map((_, l) => own(mem.storage(`${what} layer ${l} Y`, sizes[l + 2][1])));
+    this.V = [];
+    this.Y = [];
+    layers.forEach((layer, l) => {
+      const input = l === 0 ? this.X : this.Y[l - 1];
+      if (aliasesInput(layer, training)) {
+        this.V.push(input);
+        this.Y.push(input);
+        return;
+      }
+      const V = own(mem.storage(`${what} layer ${l} V`, sizes[l + 2][1]));
+      this.V.push(V);
+      this.Y.push(vIsY(layer) ? V : own(mem.storage(`${what} layer ${l} Y`, sizes[l + 2][1])));
+    });
     this.delta = training ? layers.map((_, l) => own(mem.storage(`${what} layer ${l} δ`, sizes[l + 2][1]))) : [];
     const dummy = (this.dummy = own(mem.storage('unused', 16)));
     const input = (l: number) => (l === 0 ? this.X : this.Y[l - 1]);
     const grid = (kernel: MatmulKernel, rows: number, cols: number) => this.grid(kernel, rows, cols);
     const device = mem.device;
 
-    layers.forEach((_, l) => this.forward.push(this.forwardDispatch(l, pipes.forward[l], input(l))));
+    // every other kind's dispatches, from its own file
+    const kinds = layers.map((layer, l) => (isDense(layer) ? null : this.kindDispatches(l, input(l))));
+    layers.forEach((layer, l) => {
+      if (isDense(layer)) this.forward.push(this.forwardDispatch(l, pipes.forward[l]!, input(l)));
+      else this.forward.push(...kinds[l]!.forward);
+    });
     if (last.activation === 'softmax') {
       const shape = uniform('softmax shape', [last.units, ld(last.units), 0, 0]);
       const group = bindGroup(device, pipes.softmax, 'softmax', { 0: this.V[L - 1], 1: this.Y[L - 1], 2: shape, 3: this.step });
@@ -135,6 +164,10 @@ export class StepPlan {
 
     for (let l = L - 1; l >= 1; l--) {
       const layer = layers[l];
+      if (!isDense(layer)) {
+        this.backprop.push(...kinds[l]!.backprop);
+        continue;
+      }
       const pipeline = pipes.backprop[l]!;
       const dims = uniform(`backprop ${l} dims`, [capacity, layer.inputs, layer.units, ld(layer.units), ld(layer.inputs), ld(layer.inputs), 1, 0]);
       const group = bindGroup(device, pipeline, `backprop ${l}`, {
@@ -144,7 +177,11 @@ export class StepPlan {
     }
     layers.forEach((layer, l) => {
       const p = params.layers[l];
-      this.update.push(this.updateDispatch(l, pipes.update[l], input(l)));
+      if (!isDense(layer)) {
+        this.update.push(...kinds[l]!.update);
+        return;
+      }
+      this.update.push(this.updateDispatch(l, pipes.update[l]!, input(l)));
       if (p.b) {
         const shape = uniform(`bias ${l} shape`, [layer.units, ld(layer.units), 0, 0]);
         const bg = bindGroup(device, pipes.bias, `update b ${l}`, {
@@ -162,6 +199,41 @@ export class StepPlan {
 
   private uniform(label: string, words: number[]): GPUBuffer {
     return this.own(this.mem.uniform(label, new Uint32Array(words)));
+  }
+
+  /** The dispatches of layer l, of a kind other than dense, from its kind's file. */
+  private kindDispatches(l: number, input: GPUBuffer): LayerDispatches {
+    const layer = this.spec.layers[l];
+    const pipes = this.pipes.kinds[l]!;
+    const below = this.training && l > 0 ? { V: this.V[l - 1], Y: this.Y[l - 1], delta: this.delta[l - 1] } : null;
+    const ctx: LayerContext = {
+      device: this.mem.device,
+      uniform: (label, words) => this.uniform(label, Array.from(words)),
+      capacity: this.capacity,
+      training: this.training,
+      step: this.step,
+      input,
+      V: this.V[l],
+      Y: this.Y[l],
+      delta: this.training ? this.delta[l] : null,
+      below,
+      params: this.params.layers[l],
+      hyper: this.params.hyper,
+      dummy: this.dummy,
+    };
+    switch (layer.kind) {
+      case 'conv2d':
+        return conv2dDispatches(ctx, layer, pipes, this.pipes.choice.conv[l], l);
+      case 'maxPool2d':
+      case 'avgPool2d':
+        return pool2dDispatches(ctx, layer, pipes, l);
+      case 'dropout':
+        return dropoutDispatches(ctx, layer.units, layer, pipes, l);
+      case 'flatten':
+        return flattenDispatches(ctx, layer, pipes, l);
+      default:
+        throw new Error(`webgpu: no dispatches for layer kind '${String(layer.kind)}'`);
+    }
   }
 
   /** a product's workgroup grid, which follows the kernel chosen (tuned or forced) for that layer and form */
@@ -251,7 +323,7 @@ export class StepPlan {
   private run(pass: GPUComputePassEncoder, d: Dispatch): void {
     pass.setPipeline(d.pipeline);
     pass.setBindGroup(0, d.group);
-    pass.dispatchWorkgroups(d.size[0], d.size[1]);
+    pass.dispatchWorkgroups(d.size[0], d.size[1], d.size[2] ?? 1);
   }
 
   /**

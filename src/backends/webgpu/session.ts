@@ -63,8 +63,14 @@ export class WebGpuSession implements TrainingSession {
   }
 
   /** The matmul kernel of each product of the training step (null before the first step). */
-  get matmulChoice(): StepPlan['choice'] | null {
-    return this.train?.choice ?? null;
+  get matmulChoice(): Omit<StepPlan['choice'], 'conv'> | null {
+    const c = this.train?.choice;
+    return c ? { forward: c.forward, backprop: c.backprop, update: c.update } : null;
+  }
+
+  /** The forward kernel of each conv2d layer of the training step ('direct' for other kinds; null before the first step). */
+  get convChoice(): StepPlan['choice']['conv'] | null {
+    return this.train?.choice.conv ?? null;
   }
 
   /** Whether the training step keeps batches of 8-bit data as bytes into layer 0 (null before the first step). */

@@ -9,7 +9,9 @@
  * kernel, so they do not change the ranking. Which candidates are timed, in what order, how often, and
  * when one is given up: tuning-race.ts.
  */
-import type { NetworkSpec } from '../../backend.ts';
+import { isDense } from '../../backend.ts';
+import type { Conv2dSpec, NetworkSpec } from '../../backend.ts';
+import type { ConvKernel } from './conv2d.ts';
 import type { AdapterReport } from './device.ts';
 import { MATMUL_KERNELS, USES_WORKGROUP_MEMORY, matmulAvailable } from './kernels.ts';
 import type { Kernels, MatmulForm, MatmulKernel } from './kernels.ts';
@@ -21,11 +23,16 @@ import type { CandidateRuns } from './tuning-race.ts';
 import { tuningCache } from './tuning-cache.ts';
 import type { TunedEntry } from './tuning-cache.ts';
 
-/** The kernel each product of a step uses; backprop[0] is unused (no δ below the first layer). */
+/**
+ * The kernel each product of a step uses; backprop[0] is unused (no δ below the first layer). The matmul
+ * entries of a layer that is not dense are unused; `conv` is each conv2d layer's forward kernel (unused
+ * for the other kinds).
+ */
 export interface KernelChoice {
   forward: MatmulKernel[];
   backprop: MatmulKernel[];
   update: MatmulKernel[];
+  conv: ConvKernel[];
 }
 
 export interface MatmulNeed {
@@ -40,20 +47,23 @@ const PASSES = 3;
 
 export const shapeKey = (n: MatmulNeed) => `${n.form} ${n.M}×${n.N}×${n.R}`;
 
-/** The products of one step of `spec` on `rows` rows, per layer and form (null where there is none). */
-export function stepMatmuls(spec: NetworkSpec, rows: number): { forward: MatmulNeed[]; backprop: (MatmulNeed | null)[]; update: MatmulNeed[] } {
+/**
+ * The products of one step of `spec` on `rows` rows, per layer and form (null where there is none: below
+ * the first layer, and in layers that are not dense, whose kernels are not matmuls).
+ */
+export function stepMatmuls(spec: NetworkSpec, rows: number): { forward: (MatmulNeed | null)[]; backprop: (MatmulNeed | null)[]; update: (MatmulNeed | null)[] } {
   const L = spec.layers;
   return {
-    forward: L.map((l) => ({ form: 'NT', M: rows, N: l.units, R: l.inputs })),
-    backprop: L.map((l, k) => (k === 0 ? null : { form: 'NN', M: rows, N: l.inputs, R: l.units })),
-    update: L.map((l) => ({ form: 'TN', M: l.units, N: l.inputs, R: rows })),
+    forward: L.map((l) => (isDense(l) ? { form: 'NT', M: rows, N: l.units, R: l.inputs } : null)),
+    backprop: L.map((l, k) => (k === 0 || !isDense(l) ? null : { form: 'NN', M: rows, N: l.inputs, R: l.units })),
+    update: L.map((l) => (isDense(l) ? { form: 'TN', M: l.units, N: l.inputs, R: rows } : null)),
   };
 }
 
-/** The same kernel everywhere (a forced `matmul:` option). */
-export function uniformChoice(spec: NetworkSpec, kernel: MatmulKernel): KernelChoice {
+/** The same kernel everywhere (a forced `matmul:` option), and one conv forward kernel. */
+export function uniformChoice(spec: NetworkSpec, kernel: MatmulKernel, conv: ConvKernel = 'direct'): KernelChoice {
   const all = spec.layers.map(() => kernel);
-  return { forward: all, backprop: [...all], update: [...all] };
+  return { forward: all, backprop: [...all], update: [...all], conv: spec.layers.map(() => conv) };
 }
 
 /** One adapter's identity in cache keys: vendor, architecture, device, description (which names the driver). */
@@ -113,8 +123,17 @@ export class MatmulTuner {
     return p;
   }
 
-  /** A choice for every product of a training (or inference: forward only) step on `rows` rows. */
-  async chooseStep(spec: NetworkSpec, rows: number, training: boolean, fallback: MatmulKernel): Promise<KernelChoice> {
+  /**
+   * A choice for every product of a training (or inference: forward only) step on `rows` rows; each conv2d
+   * layer's forward kernel from `conv` (conv-tuner.ts), or the reference kernel without one.
+   */
+  async chooseStep(
+    spec: NetworkSpec,
+    rows: number,
+    training: boolean,
+    fallback: MatmulKernel,
+    conv?: (layer: Conv2dSpec, rows: number) => Promise<ConvKernel>,
+  ): Promise<KernelChoice> {
     const needs = stepMatmuls(spec, rows);
     const pick = async (n: MatmulNeed | null) => (n ? (await this.choose(n)).kernel : fallback);
     // sequential: timings of concurrent candidates would disturb each other
@@ -124,7 +143,9 @@ export class MatmulTuner {
     for (const n of needs.forward) forward.push(await pick(n));
     for (const n of needs.backprop) backprop.push(training ? await pick(n) : fallback);
     for (const n of needs.update) update.push(training ? await pick(n) : fallback);
-    return { forward, backprop, update };
+    const convs: ConvKernel[] = [];
+    for (const l of spec.layers) convs.push(l.kind === 'conv2d' && conv ? await conv(l, rows) : 'direct');
+    return { forward, backprop, update, conv: convs };
   }
 
   /** Every entry cached for this adapter and candidate set (this process's and earlier ones'). */

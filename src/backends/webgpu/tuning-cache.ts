@@ -7,12 +7,12 @@
  */
 import type { MatmulKernel } from './kernels.ts';
 
-export interface TunedEntry {
-  /** "NT 64×128×784" (form M×N×R) */
+export interface TunedEntry<K extends string = MatmulKernel> {
+  /** "NT 64×128×784" (form M×N×R), or a conv2d forward's shape (conv-tuner.ts) */
   shape: string;
-  kernel: MatmulKernel;
+  kernel: K;
   /** ms per product for each candidate timed (for one given up early, the faster of its two runs; tuning-race.ts) */
-  ms: Partial<Record<MatmulKernel, number>>;
+  ms: Partial<Record<K, number>>;
   timing: 'timestamp' | 'wall';
 }
 
@@ -20,9 +20,9 @@ const FILE = 'tuning.json';
 const STORAGE_KEY = 'deltagpu-tuning';
 const VERSION = 1;
 
-type Store = Record<string, TunedEntry>;
+type Store = Record<string, TunedEntry<string>>;
 
-const memory = new Map<string, TunedEntry>();
+const memory = new Map<string, TunedEntry<string>>();
 let loaded: Promise<void> | null = null;
 
 const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
@@ -45,8 +45,8 @@ export async function tuningCacheDir(): Promise<string | null> {
   return join(base, 'deltagpu');
 }
 
-function valid(e: unknown): e is TunedEntry {
-  const x = e as TunedEntry;
+function valid(e: unknown): e is TunedEntry<string> {
+  const x = e as TunedEntry<string>;
   return !!x && typeof x.shape === 'string' && typeof x.kernel === 'string' && typeof x.ms === 'object' && x.ms !== null;
 }
 
@@ -86,7 +86,10 @@ async function save(): Promise<void> {
     if (dir) {
       const fs = await import('node:fs');
       const { join } = await import('node:path');
-      fs.mkdirSync(dir, { recursive: true });
+      // not mkdirSync({recursive}): it loops forever where mkdir says ENOENT for a parent that exists
+      // (DELTAGPU_CACHE_DIR=/proc/x); makeFolder is bounded and throws, and the catch below keeps going
+      const { makeFolder } = await import('../../format/writable.ts');
+      makeFolder(dir, 'tuning cache');
       // temp file + rename: a concurrent reader sees the old file or the new one, never half of one
       const tmp = join(dir, `.${FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
       fs.writeFileSync(tmp, text);
@@ -100,11 +103,12 @@ async function save(): Promise<void> {
 }
 
 export const tuningCache = {
-  async get(key: string): Promise<TunedEntry | undefined> {
+  /** The entry under `key`; its kernel is a name the caller must still check against its own list. */
+  async get<K extends string = MatmulKernel>(key: string): Promise<TunedEntry<K> | undefined> {
     await load();
-    return memory.get(key);
+    return memory.get(key) as TunedEntry<K> | undefined;
   },
-  async set(entries: [string, TunedEntry][]): Promise<void> {
+  async set<K extends string>(entries: [string, TunedEntry<K>][]): Promise<void> {
     await load();
     for (const [k, e] of entries) memory.set(k, e);
     await save();
@@ -112,7 +116,7 @@ export const tuningCache = {
   /** Every entry whose key passes `keep` (one adapter's), for `deltagpu info`. */
   async list(keep: (key: string) => boolean): Promise<TunedEntry[]> {
     await load();
-    return [...memory].filter(([k]) => keep(k)).map(([, e]) => e);
+    return [...memory].filter(([k]) => keep(k)).map(([, e]) => e as TunedEntry);
   },
   /** Forgets the process cache and rereads the store next time (tests). */
   reset(): void {

@@ -25,6 +25,8 @@
 import { CFG_DECAY, update1, update4 } from './optimizer-step.as';
 // the byte batch's widening to float32, exported from the module with the kernels
 export { widenUnorm8 } from './unorm8.as';
+// the first layer's kernels, on transposed weights and the exact lists of non-zero inputs
+export { forwardT, columnLists, weightUpdateT } from './dense-transposed.as';
 
 /** Activation ids, as src/activations.ts's ACTIVATION_ID. */
 const LINEAR = 0;
@@ -350,3 +352,10 @@ export function targetMinusOutput(d: usize, y: usize, delta: usize, n: i32): voi
   for (let k = 0; k < end4; k += 4) v128.store(at(delta, k), f32x4.sub(v128.load(at(d, k)), v128.load(at(y, k))));
   for (let k = end4; k < n; k++) store<f32>(at(delta, k), load<f32>(at(d, k)) - load<f32>(at(y, k)));
 }
+
+// the other layer kinds' kernels (conv2d, pooling, dropout, layouts), exported from the same module so they
+// run on the same memory and worker threads
+export { im2col, col2im, convDirect, convInputGrad, convFilterUpdate, activateRange } from './conv2d-simd.as';
+export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool2d-simd.as';
+export { dropoutForward, dropoutBackward } from './dropout-simd.as';
+export { nhwcToNchw, nchwToNhwc, derivativeTimes } from './layout-simd.as';

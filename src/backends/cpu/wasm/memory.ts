@@ -15,6 +15,10 @@ export interface WasmExports {
   backprop(W: number, delta: number, inputs: number, units: number, vPrev: number, yPrev: number, out: number, act: number, alpha: number, from: number, to: number): void;
   weightUpdate(W: number, b: number, delta: number, x: number, rows: number, inputs: number, units: number, hasBias: number, mW: number, sW: number, mb: number, sb: number, cfg: number, from: number, to: number, list: number): void;
   targetMinusOutput(d: number, y: number, delta: number, n: number): void;
+  // the first layer's, on transposed weights WT (inputs × stride): src/backends/cpu/wasm/dense-transposed.as.ts
+  forwardT(WT: number, b: number, x: number, v: number, y: number, inputs: number, units: number, stride: number, hasBias: number, act: number, alpha: number, csr: number, counts: number, from: number, to: number, unused: number): void;
+  columnLists(csr: number, counts: number, rows: number, inputs: number, colStart: number, csc: number): void;
+  weightUpdateT(WT: number, b: number, delta: number, colStart: number, csc: number, rows: number, inputs: number, units: number, stride: number, hasBias: number, mW: number, sW: number, mb: number, sb: number, cfg: number, from: number, to: number, unused: number): void;
   widenUnorm8(src: number, dst: number, n: number): void;
 }
 

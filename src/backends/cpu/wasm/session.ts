@@ -4,6 +4,9 @@
  * every layer, every δ with the weights before the update, then every update. What differs is where the
  * arrays live: parameters, optimizer state and scratch are views into the module's memory, so a step copies
  * only its patterns in, and the weight change is fused with the optimizer's update (D is never stored).
+ * Layer 0's W (and its optimizer state) is kept transposed, WT = inputs × stride (stride = units rounded up
+ * to 4, zero padding), so that its kernels skip each zero input exactly (dense-transposed.as.ts says why);
+ * it is transposed on the way in and out (load, getParams, getState, setState). The other layers keep W.
  *
  * The kernels fuse the activations that need no exp (linear, ReLU, leaky ReLU; and f' of those, of sigmoid
  * and of tanh); the rest (sigmoid, tanh, softplus, softmax forward; softplus f'; the output δ unless it is
@@ -22,19 +25,22 @@ import type { Region } from './memory.ts';
 import { ThreadPool } from './threads.ts';
 
 /** activations whose y = f(v) the forward kernel computes (ids as ACTIVATION_ID) */
-const FORWARD_IN_WASM: Partial<Record<ActivationName, number>> = { linear: 0, relu: 3, leakyRelu: 4 };
+export const FORWARD_IN_WASM: Partial<Record<ActivationName, number>> = { linear: 0, relu: 3, leakyRelu: 4 };
 /** activations whose f' the backprop kernel applies */
-const DERIVATIVE_IN_WASM: Partial<Record<ActivationName, number>> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
-const OPTIMIZER_ID = { sgd: 0, momentum: 1, adam: 2 } as const;
+export const DERIVATIVE_IN_WASM: Partial<Record<ActivationName, number>> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
+export const OPTIMIZER_ID = { sgd: 0, momentum: 1, adam: 2 } as const;
 /**
  * Multiply-adds below which a kernel call runs on the calling thread alone: a wake-up round trip costs tens
  * of microseconds (far more when the machine is busy and a worker has to be rescheduled), about what 10⁶
  * multiply-adds take, so in MNIST's 784-128-10 only the first layer's calls are split.
  */
-const SPLIT_WORK = 1 << 20;
+export const SPLIT_WORK = 1 << 20;
 
 interface LayerMemory {
+  /** W (units × inputs), or for layer 0 WT (inputs × stride) */
   W: Region;
+  transposed: boolean;
+  stride: number;
   b: Region;
   /** optimizer state of W and b: momentum's V or Adam's m, and Adam's v (zero-length when unused) */
   mW: Region;
@@ -54,6 +60,24 @@ interface Scratch {
   y: Region[];
   delta: Region[];
   e: Region[];
+  /** layer 0's input's non-zeros: CSR (rows × inputs (i32, f32) pairs, counts per row) and CSC */
+  csr: Region;
+  counts: Region;
+  colStart: Region;
+  csc: Region;
+}
+
+/** units rounded up to a whole vector: WT's row length */
+const strideOf = (units: number) => Math.ceil(units / 4) * 4;
+
+/** W (units × inputs, the API's layout) into WT (inputs × stride), or back with `back` */
+function transpose(src: Float32Array, dst: Float32Array, units: number, inputs: number, stride: number, back: boolean): void {
+  for (let j = 0; j < units; j++) {
+    for (let i = 0; i < inputs; i++) {
+      if (back) dst[j * inputs + i] = src[i * stride + j];
+      else dst[i * stride + j] = src[j * inputs + i];
+    }
+  }
 }
 
 /** A session dropped without dispose() still stops its workers once it is garbage-collected. */
@@ -77,10 +101,12 @@ export class WasmCpuSession implements TrainingSession {
     const o = spec.optimizer;
     const state = (n: number, used: boolean) => a.alloc(used ? n : 0);
     this.cfg = a.alloc(16);
-    this.layers = spec.layers.map((l) => {
-      const n = l.units * l.inputs;
+    this.layers = spec.layers.map((l, index) => {
+      const transposed = index === 0;
+      const stride = transposed ? strideOf(l.units) : l.units;
+      const n = stride * l.inputs;
       const nb = l.bias ? l.units : 0;
-      return { W: a.alloc(n), b: a.alloc(nb), mW: state(n, o.type !== 'sgd'), sW: state(n, o.type === 'adam'), mb: state(nb, o.type !== 'sgd'), sb: state(nb, o.type === 'adam') };
+      return { W: a.alloc(n), transposed, stride, b: a.alloc(nb), mW: state(n, o.type !== 'sgd'), sW: state(n, o.type === 'adam'), mb: state(nb, o.type !== 'sgd'), sb: state(nb, o.type === 'adam') };
     });
     this.scratch = { train: this.newScratch(0), infer: this.newScratch(0) };
   }
@@ -107,8 +133,14 @@ export class WasmCpuSession implements TrainingSession {
     const a = this.arena;
     const layers = this.spec.layers;
     const per = () => layers.map((l) => a.alloc(rows * l.units));
-    const s: Scratch = { capacity: rows, x: a.alloc(rows * layers[0].inputs), xBytes: a.alloc(Math.ceil((rows * layers[0].inputs) / 4)), d: a.alloc(rows * layers[layers.length - 1].units), v: per(), y: per(), delta: per(), e: per() };
-    // each thread's list scratch: the forward kernel's chunk list (inputs / 4) or the update's row list (rows)
+    // δ is read 4 lanes at a time up to the stride by weightUpdateT: 4 floats of slack past the last row
+    const delta = layers.map((l) => a.alloc(rows * l.units + 4));
+    const inputs = layers[0].inputs;
+    const s: Scratch = {
+      capacity: rows, x: a.alloc(rows * inputs), xBytes: a.alloc(Math.ceil((rows * inputs) / 4)), d: a.alloc(rows * layers[layers.length - 1].units), v: per(), y: per(), delta, e: per(),
+      csr: a.alloc(2 * rows * inputs), counts: a.alloc(rows), colStart: a.alloc(inputs + 1), csc: a.alloc(2 * rows * inputs),
+    };
+    // each thread's list scratch for the hidden layers' kernels: forward's chunk list (inputs / 4) or the update's row list (rows)
     const listLength = Math.max(rows, ...layers.map((l) => Math.ceil(l.inputs / 4)));
     this.pool.setLists(Array.from({ length: this.pool.threads }, () => a.alloc(listLength).ptr));
     return s;
@@ -125,11 +157,29 @@ export class WasmCpuSession implements TrainingSession {
   private load(params: LayerParams[]): void {
     const view = (r: Region) => this.arena.view(r);
     this.layers.forEach((m, l) => {
-      view(m.W).set(params[l].W);
+      this.putW(m.W, params[l].W, l);
       view(m.b).set(params[l].b.subarray(0, m.b.length));
       for (const s of [m.mW, m.sW, m.mb, m.sb]) view(s).fill(0);
     });
     this.t = 0;
+  }
+
+  /** W (units × inputs) into the layer's W region (layer 0: transposed, the padding columns zero) */
+  private putW(r: Region, W: Float32Array, l: number): void {
+    const { units, inputs } = this.spec.layers[l];
+    const dst = this.arena.view(r);
+    if (!this.layers[l].transposed) return dst.set(W);
+    dst.fill(0);
+    transpose(W, dst, units, inputs, this.layers[l].stride, false);
+  }
+
+  /** the layer's W region as W (units × inputs), a copy */
+  private getW(r: Region, l: number): Float32Array {
+    if (!this.layers[l].transposed) return this.arena.view(r).slice();
+    const { units, inputs } = this.spec.layers[l];
+    const W = new Float32Array(units * inputs);
+    transpose(this.arena.view(r), W, units, inputs, this.layers[l].stride, true);
+    return W;
   }
 
   async upload(x: UploadInputs, y?: UploadTargets): Promise<DatasetHandle> {
@@ -144,8 +194,15 @@ export class WasmCpuSession implements TrainingSession {
     this.spec.layers.forEach((layer, l) => {
       const m = this.layers[l];
       const act = FORWARD_IN_WASM[layer.activation] ?? -1;
-      const args = [m.W.ptr, m.b.ptr, x.ptr, s.v[l].ptr, s.y[l].ptr, layer.inputs, layer.units, layer.bias ? 1 : 0, act, layer.alpha];
-      k.run('forward', args, rows, 4, rows * layer.inputs * layer.units >= SPLIT_WORK);
+      const split = rows * layer.inputs * layer.units >= SPLIT_WORK;
+      if (m.transposed) {
+        // also leaves the CSR of x (each row's non-zero inputs) for the update
+        const args = [m.W.ptr, m.b.ptr, x.ptr, s.v[l].ptr, s.y[l].ptr, layer.inputs, layer.units, m.stride, layer.bias ? 1 : 0, act, layer.alpha, s.csr.ptr, s.counts.ptr];
+        k.run('forwardT', args, rows, 1, split);
+      } else {
+        const args = [m.W.ptr, m.b.ptr, x.ptr, s.v[l].ptr, s.y[l].ptr, layer.inputs, layer.units, layer.bias ? 1 : 0, act, layer.alpha];
+        k.run('forward', args, rows, 4, split);
+      }
       if (act < 0) this.activateOnHost(layer, s, l, rows);
       x = s.y[l];
     });
@@ -176,6 +233,7 @@ export class WasmCpuSession implements TrainingSession {
       const prev = layers[l - 1];
       const act = DERIVATIVE_IN_WASM[prev.activation] ?? -1;
       const target = act < 0 ? s.e[l - 1] : s.delta[l - 1];
+      // l ≥ 1: never the transposed layer 0, whose input gradient nothing needs
       const args = [this.layers[l].W.ptr, s.delta[l].ptr, layer.inputs, layer.units, s.v[l - 1].ptr, s.y[l - 1].ptr, target.ptr, act, prev.alpha];
       k.run('backprop', args, rows, 4, rows * layer.inputs * layer.units >= SPLIT_WORK);
       if (act < 0) hiddenDelta(prev, a.view(s.v[l - 1]), a.view(s.y[l - 1]), a.view(s.e[l - 1]), rows, a.view(s.delta[l - 1]));
@@ -186,9 +244,17 @@ export class WasmCpuSession implements TrainingSession {
     cfg.set([OPTIMIZER_ID[o.type], o.learningRate, o.l2, o.type === 'adam' ? o.beta1 : o.momentum, o.beta2, 1 - Math.pow(o.beta1, this.t), 1 - Math.pow(o.beta2, this.t), o.epsilon, rows, 1 - o.beta1, 1 - o.beta2]);
     layers.forEach((layer, l) => {
       const m = this.layers[l];
-      const x = l === 0 ? s.x : s.y[l - 1];
-      const args = [m.W.ptr, m.b.ptr, s.delta[l].ptr, x.ptr, rows, layer.inputs, layer.units, layer.bias ? 1 : 0, m.mW.ptr, m.sW.ptr, m.mb.ptr, m.sb.ptr, this.cfg.ptr];
-      k.run('weightUpdate', args, layer.units, 4, rows * layer.inputs * layer.units >= SPLIT_WORK);
+      const split = rows * layer.inputs * layer.units >= SPLIT_WORK;
+      if (m.transposed) {
+        // the forward pass left each row's non-zero inputs (CSR); the update walks them per input (CSC)
+        a.kernels.columnLists(s.csr.ptr, s.counts.ptr, rows, layer.inputs, s.colStart.ptr, s.csc.ptr);
+        const args = [m.W.ptr, m.b.ptr, s.delta[l].ptr, s.colStart.ptr, s.csc.ptr, rows, layer.inputs, layer.units, m.stride, layer.bias ? 1 : 0, m.mW.ptr, m.sW.ptr, m.mb.ptr, m.sb.ptr, this.cfg.ptr];
+        k.run('weightUpdateT', args, layer.inputs, 1, split);
+      } else {
+        const x = s.y[l - 1];
+        const args = [m.W.ptr, m.b.ptr, s.delta[l].ptr, x.ptr, rows, layer.inputs, layer.units, layer.bias ? 1 : 0, m.mW.ptr, m.sW.ptr, m.mb.ptr, m.sb.ptr, this.cfg.ptr];
+        k.run('weightUpdate', args, layer.units, 4, split);
+      }
     });
   }
 
@@ -228,9 +294,10 @@ export class WasmCpuSession implements TrainingSession {
 
   private state(): SessionState {
     const copy = (r: Region) => this.arena.view(r).slice();
+    const copyW = (r: Region, l: number) => (r.length ? this.getW(r, l) : new Float32Array(0));
     return {
-      params: this.layers.map((m) => ({ W: copy(m.W), b: copy(m.b) })),
-      optimizer: this.layers.map((m) => ({ mW: copy(m.mW), vW: copy(m.sW), mb: copy(m.mb), vb: copy(m.sb) })),
+      params: this.layers.map((m, l) => ({ W: copyW(m.W, l), b: copy(m.b) })),
+      optimizer: this.layers.map((m, l) => ({ mW: copyW(m.mW, l), vW: copyW(m.sW, l), mb: copy(m.mb), vb: copy(m.sb) })),
       t: this.t,
     };
   }
@@ -240,17 +307,32 @@ export class WasmCpuSession implements TrainingSession {
   }
 
   async setState(state: SessionState): Promise<void> {
-    const put = (r: Region, src: Float32Array, l: number, what: string) => {
-      const dst = this.arena.view(r);
-      if (src.length !== dst.length) throw new RangeError(`setState: layer ${l} ${what} has ${src.length} values, expected ${dst.length}`);
-      dst.set(src);
+    // W-shaped arrays are units × inputs in the state (empty where the optimizer keeps none), WT here
+    const expected = (r: Region, l: number, w: boolean) => (w && r.length && this.layers[l].transposed ? this.spec.layers[l].units * this.spec.layers[l].inputs : r.length);
+    const check = (r: Region, src: Float32Array, l: number, what: string, w: boolean) => {
+      if (src.length !== expected(r, l, w)) throw new RangeError(`setState: layer ${l} ${what} has ${src.length} values, expected ${expected(r, l, w)}`);
+    };
+    // every length checked before anything changes: a bad state leaves the session as it was
+    this.layers.forEach((m, l) => {
+      const o = state.optimizer[l];
+      check(m.W, state.params[l].W, l, 'W', true);
+      check(m.b, state.params[l].b, l, 'b', false);
+      check(m.mW, o.mW, l, 'm(W)', true);
+      check(m.sW, o.vW, l, 'v(W)', true);
+      check(m.mb, o.mb, l, 'm(b)', false);
+      check(m.sb, o.vb, l, 'v(b)', false);
+    });
+    const put = (r: Region, src: Float32Array, l: number, what: string, w = false) => {
+      check(r, src, l, what, w);
+      if (w && r.length) this.putW(r, src, l);
+      else this.arena.view(r).set(src);
     };
     this.layers.forEach((m, l) => {
-      put(m.W, state.params[l].W, l, 'W');
+      put(m.W, state.params[l].W, l, 'W', true);
       put(m.b, state.params[l].b, l, 'b');
       const o = state.optimizer[l];
-      put(m.mW, o.mW, l, 'm(W)');
-      put(m.sW, o.vW, l, 'v(W)');
+      put(m.mW, o.mW, l, 'm(W)', true);
+      put(m.sW, o.vW, l, 'v(W)', true);
       put(m.mb, o.mb, l, 'm(b)');
       put(m.sb, o.vb, l, 'v(b)');
     });
@@ -288,7 +370,7 @@ export class WasmCpuSession implements TrainingSession {
   }
 
   async getParams(): Promise<LayerParams[]> {
-    return this.layers.map((m) => ({ W: this.arena.view(m.W).slice(), b: this.arena.view(m.b).slice() }));
+    return this.layers.map((m, l) => ({ W: this.getW(m.W, l), b: this.arena.view(m.b).slice() }));
   }
 
   async setParams(params: LayerParams[]): Promise<void> {

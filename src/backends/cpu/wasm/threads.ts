@@ -15,7 +15,30 @@
 import type { Arena, WasmExports } from './memory.ts';
 
 /** Kernel ids in the control block, in the order of KERNEL_NAMES. */
-export const KERNEL_NAMES = ['forward', 'backprop', 'weightUpdate'] as const;
+export const KERNEL_NAMES = [
+  'forward',
+  'backprop',
+  'weightUpdate',
+  // layer 0 of a dense net in the transposed layout (wasm/dense-transposed.as.ts)
+  'forwardT',
+  'weightUpdateT',
+  // the other layer kinds (src/backends/cpu/wasm/layers.ts, conv2d.ts)
+  'im2col',
+  'col2im',
+  'convDirect',
+  'convInputGrad',
+  'convFilterUpdate',
+  'activateRange',
+  'maxPoolForward',
+  'maxPoolBackward',
+  'avgPoolForward',
+  'avgPoolBackward',
+  'dropoutForward',
+  'dropoutBackward',
+  'nhwcToNchw',
+  'nchwToNhwc',
+  'derivativeTimes',
+] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 // Control block (Int32 slots): generation, done count, kernel id (-1: exit), argument count, error flag,

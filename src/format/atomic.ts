@@ -19,14 +19,23 @@ export interface AtomicFs {
 let counter = 0;
 
 /**
+ * The temp file a write of `path` goes through, beside it: pid + counter + random make it unique across
+ * concurrent writers in and between processes. Exported so checkWritable can probe with a name as long.
+ */
+export function tempNameFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}.tmp`);
+}
+
+/**
  * Writes `data` to `path` via a temp file + fsync + rename. On any failure the temp file is removed, an
  * existing file at `path` is left untouched, and the error is rethrown naming the path.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string, fs: AtomicFs = nodeFs): void {
+  // rename(tmp, '') fails only after the temp file is written, with an error naming neither
+  if (path === '') throw new RangeError('could not write: the file name is empty');
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const dir = dirname(path);
-  // pid + counter + random: unique across concurrent writers in and between processes.
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${counter++}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const tmp = tempNameFor(path);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'wx', 0o644);
